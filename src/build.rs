@@ -1,0 +1,119 @@
+//! The build as a whole: options in, a site out.
+//!
+//! [`load`] reads `site.toml`, the content and the theme, collecting every
+//! problem before giving up; [`render_to`] renders into any [`Output`];
+//! [`build`] does both into a staging folder that replaces the output folder
+//! only when everything succeeded; [`build_in_memory`] keeps the result in a
+//! map (serve, check, tests).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::{BaseUrl, Config};
+use crate::content::{Site, load::LoadOptions};
+use crate::error::{Diagnostic, Error};
+use crate::output::{MemoryOutput, Output, StagingOutput, check_output_dir};
+use crate::render::{Summary, render_site};
+use crate::theme::Theme;
+
+/// What a build needs to know, resolved once from the command line.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder (holds site.toml).
+    pub root: PathBuf,
+    /// Where `build` writes; `public/` under the root when not given.
+    pub output: Option<PathBuf>,
+    /// Replaces `base_url` of site.toml.
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// Options for the site at `root`, with defaults.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions { root: root.into(), output: None, base_url: None, drafts: false }
+    }
+
+    /// The output folder.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// A loaded site with its theme, ready to render.
+#[derive(Debug)]
+pub struct Loaded {
+    pub site: Site,
+    pub theme: Theme,
+}
+
+/// What `build` reports.
+#[derive(Debug, Clone, Copy)]
+pub struct Report {
+    pub summary: Summary,
+    pub elapsed: Duration,
+}
+
+/// Reads the configuration, every content file and the theme.
+pub fn load(options: &BuildOptions) -> Result<Loaded, Error> {
+    let root = &options.root;
+    let config_path = root.join("site.toml");
+    if !config_path.is_file() {
+        return Err(Error::Env(format!(
+            "no site.toml in `{}`, expected a site folder (use --root DIR or run inside the site)",
+            root.display()
+        )));
+    }
+    let mut config = Config::from_file(&config_path, "site.toml")?;
+    if let Some(url) = &options.base_url {
+        config.base_url = BaseUrl::parse(url).map_err(|m| Error::Env(format!("--base-url: {m}")))?;
+    }
+    let load_options = LoadOptions { root: root.clone(), drafts: options.drafts };
+    let theme_name = config.theme.clone();
+    // Content and theme are independent: read both and report the problems of both.
+    let (site, theme) = rayon::join(|| crate::content::load(config, &load_options), || Theme::load(root, &theme_name));
+    match (site, theme) {
+        (Ok(site), Ok(theme)) => Ok(Loaded { site, theme }),
+        (site, theme) => {
+            let mut problems: Vec<Diagnostic> = Vec::new();
+            problems.extend(site.err().unwrap_or_default());
+            problems.extend(theme.err().unwrap_or_default());
+            Err(Error::from(problems))
+        }
+    }
+}
+
+/// Renders a loaded site into `out`.
+pub fn render_to(loaded: &Loaded, out: &dyn Output) -> Result<Summary, Error> {
+    render_site(&loaded.site, &loaded.theme, out).map_err(Error::from)
+}
+
+/// Builds the site into its output folder, atomically.
+pub fn build(options: &BuildOptions) -> Result<Report, Error> {
+    let start = Instant::now();
+    let target = options.output_dir();
+    check_output_dir(&options.root, &target)?;
+    let loaded = load(options)?;
+    let staging = StagingOutput::new(&target)?;
+    let summary = render_to(&loaded, &staging)?;
+    staging.commit()?;
+    Ok(Report { summary, elapsed: start.elapsed() })
+}
+
+/// Builds the site into memory: site path -> bytes.
+pub fn build_in_memory(options: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, Error> {
+    let loaded = load(options)?;
+    let out = MemoryOutput::new();
+    render_to(&loaded, &out)?;
+    Ok(out.into_files())
+}
+
+/// The site root for a command: `--root`, else the current folder.
+pub fn resolve_root(root: Option<&Path>) -> Result<PathBuf, Error> {
+    match root {
+        Some(root) => Ok(root.to_path_buf()),
+        None => std::env::current_dir().map_err(|e| Error::Env(format!("cannot read the current folder: {e}"))),
+    }
+}

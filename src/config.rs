@@ -1,0 +1,247 @@
+//! `site.toml` -> [`Config`].
+//!
+//! Keys and defaults follow DESIGN.md "site.toml". Unknown keys are refused
+//! with the line, the column and the closest known key; `[extra]` is a free
+//! map handed to themes. The time zone is checked against the IANA database
+//! bundled with the binary, so every machine agrees on offsets and years.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, closest, line_col};
+
+/// The keys `site.toml` may have, for suggestions.
+const KEYS: &[&str] =
+    &["title", "description", "base_url", "language", "time_zone", "theme", "paginate", "feed_limit", "extra"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_time_zone")]
+    time_zone: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default = "default_paginate")]
+    paginate: usize,
+    #[serde(default = "default_feed_limit")]
+    feed_limit: usize,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_time_zone() -> String {
+    "UTC".into()
+}
+fn default_theme() -> String {
+    "heritage".into()
+}
+fn default_paginate() -> usize {
+    10
+}
+fn default_feed_limit() -> usize {
+    20
+}
+
+/// The site's configuration, checked and with defaults applied.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    pub base_url: BaseUrl,
+    /// The default language (a BCP 47 tag such as `en`).
+    pub language: String,
+    /// The IANA name of `time_zone`.
+    pub time_zone_name: String,
+    pub time_zone: jiff::tz::TimeZone,
+    pub theme: String,
+    pub paginate: usize,
+    pub feed_limit: usize,
+    pub extra: serde_json::Value,
+}
+
+/// The public address of the site: scheme, host and a path ending in `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    url: url::Url,
+}
+
+impl BaseUrl {
+    /// Parses an absolute http(s) URL; a missing final `/` is added.
+    pub fn parse(text: &str) -> Result<BaseUrl, String> {
+        let mut url = url::Url::parse(text.trim()).map_err(|e| {
+            format!("`{text}` is not a valid URL ({e}), expected an absolute URL like https://example.org/")
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!("`{text}` is not an http(s) URL, expected an absolute URL like https://example.org/"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "`{text}` has a query or fragment, expected a plain URL like https://example.org/heritage/"
+            ));
+        }
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        Ok(BaseUrl { url })
+    }
+
+    /// The path part, starting and ending with `/` (`/` or `/heritage/`).
+    pub fn path(&self) -> &str {
+        self.url.path()
+    }
+
+    /// The whole base URL, ending with `/`.
+    pub fn as_str(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// The absolute URL of a site path such as `articles/x/` (no leading `/`).
+    pub fn permalink(&self, site_path: &str) -> String {
+        format!("{}{}", self.url.as_str(), site_path)
+    }
+
+    /// The root-relative URL of a site path: `/heritage/articles/x/`.
+    pub fn url(&self, site_path: &str) -> String {
+        format!("{}{}", self.url.path(), site_path)
+    }
+
+    /// The underlying URL, for joining relative links.
+    pub fn as_url(&self) -> &url::Url {
+        &self.url
+    }
+}
+
+impl Config {
+    /// Reads and checks `site.toml`; errors name `site.toml` and the line.
+    pub fn parse(text: &str, shown: &str) -> Result<Config, Diagnostic> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_diagnostic(text, shown, &e))?;
+        let at_key = |key: &str, message: String| Diagnostic::new(shown, message).with_pos(key_position(text, key));
+        if raw.title.trim().is_empty() {
+            return Err(at_key("title", "`title` is empty, expected the site's title".into()));
+        }
+        let base_url = BaseUrl::parse(&raw.base_url).map_err(|m| at_key("base_url", m))?;
+        let time_zone = jiff::tz::db().get(&raw.time_zone).map_err(|_| {
+            at_key(
+                "time_zone",
+                format!(
+                    "unknown time zone `{}`, expected an IANA name such as `Asia/Shanghai` or `UTC`",
+                    raw.time_zone
+                ),
+            )
+        })?;
+        if raw.paginate == 0 {
+            return Err(at_key(
+                "paginate",
+                "`paginate` is 0, expected a number of articles per page of 1 or more".into(),
+            ));
+        }
+        if raw.language.is_empty() || !raw.language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(at_key(
+                "language",
+                format!("`{}` is not a language tag, expected something like `en` or `zh-Hans`", raw.language),
+            ));
+        }
+        let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
+        Ok(Config {
+            title: raw.title,
+            description: raw.description,
+            base_url,
+            language: raw.language,
+            time_zone_name: raw.time_zone,
+            time_zone,
+            theme: raw.theme,
+            paginate: raw.paginate,
+            feed_limit: raw.feed_limit,
+            extra,
+        })
+    }
+
+    /// Reads `site.toml` from the site root.
+    pub fn from_file(path: &Path, shown: &str) -> Result<Config, Diagnostic> {
+        let text = crate::fs::read_text(path, shown)?;
+        Config::parse(&text, shown)
+    }
+}
+
+/// Turns a toml error into `site.toml:line:col: message`, with a suggestion
+/// for an unknown key.
+fn toml_diagnostic(text: &str, shown: &str, err: &toml::de::Error) -> Diagnostic {
+    let mut message = err.message().trim().to_string();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or_default().to_string();
+        message = match closest(&key, KEYS.iter().copied()) {
+            Some(known) => format!("unknown key `{key}`, did you mean `{known}`?"),
+            None => format!("unknown key `{key}`, expected one of {}", quoted_list(KEYS)),
+        };
+    } else if let Some(rest) = message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        message = format!("missing required key `{key}`, expected `{key} = \"...\"`");
+    }
+    let pos = err.span().map(|span| line_col(text, span.start));
+    Diagnostic::new(shown, message).with_pos(pos.or(Some((1, 1))))
+}
+
+/// `a`, `b` and `c` as one string.
+pub fn quoted_list(items: &[&str]) -> String {
+    items.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// Line and column of a top-level `key =` in a TOML text.
+fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        let rest = trimmed.strip_prefix(key)?;
+        rest.trim_start().starts_with('=').then(|| (i + 1, line.len() - trimmed.len() + 1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "title = \"T\"\nbase_url = \"https://example.org/heritage\"\n";
+
+    #[test]
+    fn defaults() {
+        let c = Config::parse(MINIMAL, "site.toml").unwrap();
+        assert_eq!(c.language, "en");
+        assert_eq!(c.time_zone_name, "UTC");
+        assert_eq!(c.theme, "heritage");
+        assert_eq!((c.paginate, c.feed_limit), (10, 20));
+        assert_eq!(c.base_url.as_str(), "https://example.org/heritage/");
+        assert_eq!(c.base_url.url("articles/x/"), "/heritage/articles/x/");
+        assert_eq!(c.base_url.permalink("rss.xml"), "https://example.org/heritage/rss.xml");
+    }
+
+    #[test]
+    fn unknown_key_suggests() {
+        let text = format!("{MINIMAL}paginat = 3\n");
+        let err = Config::parse(&text, "site.toml").unwrap_err();
+        assert_eq!(err.to_string(), "site.toml:3:1: unknown key `paginat`, did you mean `paginate`?");
+    }
+
+    #[test]
+    fn bad_time_zone_and_base_url() {
+        let err = Config::parse(&format!("{MINIMAL}time_zone = \"Mars/Olympus\"\n"), "site.toml").unwrap_err();
+        assert!(err.to_string().starts_with("site.toml:3:1: unknown time zone `Mars/Olympus`"), "{err}");
+        let err = Config::parse("title = \"T\"\nbase_url = \"example.org\"\n", "site.toml").unwrap_err();
+        assert!(err.to_string().starts_with("site.toml:2:1: "), "{err}");
+    }
+
+    #[test]
+    fn missing_title() {
+        let err = Config::parse("base_url = \"https://e.org/\"\n", "site.toml").unwrap_err();
+        assert!(err.message.contains("missing required key `title`"), "{err}");
+    }
+}

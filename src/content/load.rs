@@ -1,0 +1,325 @@
+//! Walking `content/` into a [`Site`].
+//!
+//! The walk is sorted, so every build sees files in the same order; walk
+//! errors are reported, never skipped; a symbolic link that leads outside
+//! the site is refused. Files are parsed in parallel, then references are
+//! resolved in one place: an article's institutions by name, alias or slug
+//! (case, accents and repeated spaces do not count), countries derived from
+//! institutions. Every problem of every file is collected and returned
+//! together.
+//!
+//! Layout: `articles/**/<slug>.md` or `articles/**/<slug>/index.md` (a
+//! bundle: its other files are copied next to the page),
+//! `institutions/<slug>.md`, `countries/<slug>.md`, `pages/<slug>.md`.
+//! Any other file is a static file, copied to the same path under the site.
+//! Files and folders whose name starts with `.` are ignored.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{Article, Asset, Country, CountryId, Institution, Page, Site, SourceText, match_key};
+use crate::config::Config;
+use crate::error::{Diagnostic, closest, display_path};
+
+/// What the loader needs to know besides the files.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub root: PathBuf,
+    /// Include articles and pages marked `draft: true`.
+    pub drafts: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Article,
+    Institution,
+    Country,
+    Page,
+}
+
+struct SourceFile {
+    kind: Kind,
+    path: PathBuf,
+    rel_path: String,
+    file_slug: String,
+}
+
+enum Parsed {
+    Article(Box<Article>),
+    Institution(Box<Institution>),
+    Country(Box<Country>),
+    Page(Box<Page>),
+}
+
+/// Loads every piece of content of the site at `options.root`.
+pub fn load(config: Config, options: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
+    let root = &options.root;
+    let mut problems = Vec::new();
+    let (sources, mut assets, bundles) = walk(root, &mut problems);
+
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = sources
+        .par_iter()
+        .map(|file| {
+            let text = crate::fs::read_text(&file.path, &file.rel_path).map_err(|d| vec![d])?;
+            let src = SourceText {
+                text: &text,
+                rel_path: &file.rel_path,
+                file_slug: &file.file_slug,
+                lang: &config.language,
+                tz: &config.time_zone,
+            };
+            Ok(match file.kind {
+                Kind::Article => Parsed::Article(Box::new(Article::parse(&src)?)),
+                Kind::Institution => Parsed::Institution(Box::new(Institution::parse(&src)?)),
+                Kind::Country => Parsed::Country(Box::new(Country::parse(&src)?)),
+                Kind::Page => Parsed::Page(Box::new(Page::parse(&src)?)),
+            })
+        })
+        .collect();
+
+    let (mut articles, mut institutions, mut countries, mut pages) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for result in parsed {
+        match result {
+            Ok(Parsed::Article(a)) => articles.push(*a),
+            Ok(Parsed::Institution(i)) => institutions.push(*i),
+            Ok(Parsed::Country(c)) => countries.push(*c),
+            Ok(Parsed::Page(p)) => pages.push(*p),
+            Err(list) => problems.extend(list),
+        }
+    }
+    if !options.drafts {
+        articles.retain(|a| !a.draft);
+        pages.retain(|p| !p.draft);
+    }
+
+    let countries = resolve_countries(countries, &mut institutions, &mut problems);
+    institutions.sort_by(|a, b| match_key(&a.name).cmp(&match_key(&b.name)).then_with(|| a.rel_path.cmp(&b.rel_path)));
+    resolve_articles(&mut articles, &institutions, &countries, &mut problems);
+    articles.sort_by(|a, b| {
+        b.date
+            .sort_key(&config.time_zone)
+            .cmp(&a.date.sort_key(&config.time_zone))
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.rel_path.cmp(&b.rel_path))
+    });
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.rel_path.cmp(&b.rel_path)));
+
+    // A bundle's files follow its article (whose slug may differ from the folder's name).
+    let bundle_slugs: HashMap<&str, &str> = articles
+        .iter()
+        .filter(|a| a.bundle)
+        .filter_map(|a| Some((a.rel_path.strip_suffix("/index.md")?, a.slug.as_str())))
+        .collect();
+    assets.retain_mut(|asset| match bundles.iter().find(|dir| asset.rel_path.starts_with(&format!("{dir}/"))) {
+        Some(dir) => match bundle_slugs.get(dir.as_str()) {
+            Some(slug) => {
+                asset.site_path = format!("articles/{slug}/{}", &asset.rel_path[dir.len() + 1..]);
+                true
+            }
+            None => false, // the bundle is a draft left out of this build
+        },
+        None => true,
+    });
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Site { config, root: root.clone(), articles, institutions, countries, pages, assets })
+}
+
+/// Walks content/ in sorted order: the Markdown sources, the static files, and the bundle folders.
+fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<Asset>, Vec<String>) {
+    let content = root.join("content");
+    let mut sources = Vec::new();
+    let mut assets = Vec::new();
+    let mut bundles = Vec::new();
+    if !content.is_dir() {
+        return (sources, assets, bundles);
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut walker = walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let shown = err.path().map_or_else(|| "content".to_string(), |p| display_path(root, p));
+                problems.push(Diagnostic::new(shown, format!("cannot read this part of the content folder: {err}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let rel_path = display_path(root, path);
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() > 0 && name.starts_with('.') {
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink() {
+            let target = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            if !target.starts_with(&canonical_root) {
+                problems.push(Diagnostic::new(
+                    rel_path,
+                    format!("this symbolic link leads outside the site (to `{}`), expected links to stay inside the site folder", target.display()),
+                ));
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        if entry.file_type().is_dir() {
+            if entry.depth() >= 2 && rel_path.starts_with("content/articles/") && path.join("index.md").is_file() {
+                bundles.push(rel_path);
+            }
+            continue;
+        }
+        let in_content = rel_path.strip_prefix("content/").unwrap_or(&rel_path).to_string();
+        let section = in_content.split('/').next().unwrap_or_default();
+        let is_markdown = path.extension().is_some_and(|e| e == "md");
+        let kind = match section {
+            "articles" => Some(Kind::Article),
+            "institutions" if entry.depth() == 2 => Some(Kind::Institution),
+            "countries" if entry.depth() == 2 => Some(Kind::Country),
+            "pages" if entry.depth() == 2 => Some(Kind::Page),
+            _ => None,
+        };
+        match (is_markdown, kind) {
+            (true, Some(kind)) => {
+                let stem = if kind == Kind::Article && name == "index.md" && entry.depth() >= 3 {
+                    path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                } else {
+                    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+                };
+                sources.push(SourceFile { kind, path: path.to_path_buf(), rel_path, file_slug: crate::slug::slugify_or(&stem, "untitled") });
+            }
+            (true, None) => problems.push(Diagnostic::new(
+                rel_path,
+                "a Markdown file outside the content sections, expected it in content/articles/, content/institutions/, content/countries/ or content/pages/",
+            )),
+            (false, _) => assets.push(Asset { site_path: in_content, source_path: path.to_path_buf(), rel_path }),
+        }
+    }
+    (sources, assets, bundles)
+}
+
+/// Builds the list of countries (profiles plus those only named by
+/// institutions), sorted by name, and points each institution at its country.
+fn resolve_countries(
+    profiles: Vec<Country>,
+    institutions: &mut [Institution],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Country> {
+    let mut by_key: BTreeMap<String, Country> = BTreeMap::new();
+    for country in profiles {
+        let key = match_key(&country.name);
+        if let Some(first) = by_key.get(&key) {
+            problems.push(Diagnostic::new(
+                country.rel_path.clone().unwrap_or_default(),
+                format!(
+                    "the country `{}` already has a profile in `{}`, expected one profile per country",
+                    country.name,
+                    first.rel_path.as_deref().unwrap_or_default()
+                ),
+            ));
+            continue;
+        }
+        by_key.insert(key, country);
+    }
+    for institution in institutions.iter() {
+        let key = match_key(&institution.country_name.name);
+        by_key.entry(key).or_insert_with(|| Country::derived(&institution.country_name.name));
+    }
+    let countries: Vec<Country> = by_key.into_values().collect();
+    let index: HashMap<String, CountryId> =
+        countries.iter().enumerate().map(|(i, c)| (match_key(&c.name), i)).collect();
+    for institution in institutions.iter_mut() {
+        institution.country = index[&match_key(&institution.country_name.name)];
+    }
+    countries
+}
+
+/// Resolves every article's institutions and countries.
+fn resolve_articles(
+    articles: &mut [Article],
+    institutions: &[Institution],
+    countries: &[Country],
+    problems: &mut Vec<Diagnostic>,
+) {
+    let mut lookup: HashMap<String, usize> = HashMap::new();
+    for (id, inst) in institutions.iter().enumerate() {
+        let keys = std::iter::once(&inst.name).chain(&inst.aliases).chain(std::iter::once(&inst.slug));
+        for key in keys.map(|k| match_key(k)) {
+            if let Some(&other) = lookup.get(&key)
+                && other != id
+            {
+                problems.push(Diagnostic::new(
+                    &inst.rel_path,
+                    format!("the name `{key}` also names the institution in `{}`, expected every name and alias to name one institution", institutions[other].rel_path),
+                ));
+                continue;
+            }
+            lookup.insert(key, id);
+        }
+    }
+    let known_names: Vec<&str> = institutions
+        .iter()
+        .flat_map(|i| std::iter::once(i.name.as_str()).chain(i.aliases.iter().map(String::as_str)))
+        .collect();
+    let country_lookup: HashMap<String, CountryId> =
+        countries.iter().enumerate().map(|(i, c)| (match_key(&c.name), i)).collect();
+
+    for article in articles.iter_mut() {
+        let mut ids = Vec::new();
+        for named in &article.named_institutions {
+            let Some(&id) = lookup.get(&match_key(&named.name)) else {
+                let hint = match closest(&named.name, known_names.iter().copied()) {
+                    Some(known) => format!("did you mean `{known}`?"),
+                    None => "expected the name, an alias or the slug of a profile in content/institutions/".to_string(),
+                };
+                problems.push(
+                    Diagnostic::new(&article.rel_path, format!("unknown institution `{}`, {hint}", named.name))
+                        .with_pos(named.pos),
+                );
+                continue;
+            };
+            if ids.contains(&id) {
+                problems.push(
+                    Diagnostic::new(
+                        &article.rel_path,
+                        format!(
+                            "`{}` names `{}` a second time, expected each institution once",
+                            named.name, institutions[id].name
+                        ),
+                    )
+                    .with_pos(named.pos),
+                );
+                continue;
+            }
+            ids.push(id);
+        }
+        let mut country_ids: Vec<CountryId> = ids.iter().map(|&i| institutions[i].country).collect();
+        for named in &article.named_countries {
+            match country_lookup.get(&match_key(&named.name)) {
+                Some(&id) => country_ids.push(id),
+                None => {
+                    let hint = match closest(&named.name, countries.iter().map(|c| c.name.as_str())) {
+                        Some(known) => format!("did you mean `{known}`?"),
+                        None => "expected the country of one of the site's institutions or one with a profile in content/countries/".to_string(),
+                    };
+                    problems.push(
+                        Diagnostic::new(&article.rel_path, format!("unknown country `{}`, {hint}", named.name))
+                            .with_pos(named.pos),
+                    );
+                }
+            }
+        }
+        country_ids.sort_unstable();
+        country_ids.dedup();
+        article.institutions = ids;
+        article.countries = country_ids;
+    }
+}

@@ -1,0 +1,450 @@
+//! The content model: articles, institutions, countries and pages as typed
+//! values, read from Markdown files with YAML front matter.
+//!
+//! Each kind has a raw front-matter struct that refuses unknown keys and a
+//! checked value built from it. Parsing one file is pure (`parse`), given its
+//! text; [`load`] walks `content/` and resolves references between files
+//! (an article's institutions, a country's profile).
+
+pub mod front_matter;
+pub mod load;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::date::{EXPECTED, PubDate};
+use crate::error::Diagnostic;
+use crate::markdown::{self, Rendered};
+use front_matter::{Split, item_pos, key_pos};
+
+pub use load::load;
+
+/// Index of an institution in [`Site::institutions`].
+pub type InstitutionId = usize;
+/// Index of a country in [`Site::countries`].
+pub type CountryId = usize;
+
+/// A whole site in memory: configuration plus every piece of content,
+/// checked and resolved, in a deterministic order.
+#[derive(Debug)]
+pub struct Site {
+    pub config: crate::config::Config,
+    pub root: PathBuf,
+    /// Newest first (date, then title, then path).
+    pub articles: Vec<Article>,
+    /// By name.
+    pub institutions: Vec<Institution>,
+    /// By name.
+    pub countries: Vec<Country>,
+    /// By slug.
+    pub pages: Vec<Page>,
+    /// Static files found in content/, by URL path.
+    pub assets: Vec<Asset>,
+}
+
+/// A static file to copy into the output.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Where it goes: a site path such as `articles/x/cave.jpg`.
+    pub site_path: String,
+    pub source_path: PathBuf,
+    /// The path as messages show it.
+    pub rel_path: String,
+}
+
+/// An image with its mandatory text alternative.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    pub src: String,
+    pub alt: String,
+}
+
+/// A news article.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub rel_path: String,
+    /// For an article written as `articles/<slug>/index.md`: its folder, whose
+    /// other files are copied next to the page.
+    pub bundle: bool,
+    pub slug: String,
+    /// The language of the text (today always the site's).
+    pub lang: String,
+    pub title: String,
+    pub date: PubDate,
+    pub updated: Option<PubDate>,
+    /// Resolved, in the order the article names them.
+    pub institutions: Vec<InstitutionId>,
+    /// Derived from the institutions plus any the article names, by name.
+    pub countries: Vec<CountryId>,
+    /// The front matter's summary, else the first paragraph.
+    pub summary: String,
+    pub topics: Vec<String>,
+    pub image: Option<Image>,
+    pub draft: bool,
+    pub extra: serde_json::Value,
+    pub body: Rendered,
+    /// Names as written, with their positions, for resolving.
+    pub named_institutions: Vec<Named>,
+    pub named_countries: Vec<Named>,
+}
+
+/// A name written in front matter, with where it was written.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub name: String,
+    pub pos: Option<(usize, usize)>,
+}
+
+/// An institution's profile.
+#[derive(Debug, Clone)]
+pub struct Institution {
+    pub rel_path: String,
+    pub slug: String,
+    pub name: String,
+    pub country: CountryId,
+    pub country_name: Named,
+    /// Language code -> the institution's own name in that language.
+    pub names: BTreeMap<String, String>,
+    pub aliases: Vec<String>,
+    pub city: Option<String>,
+    pub website: Option<String>,
+    pub founded: Option<String>,
+    pub extra: serde_json::Value,
+    pub body: Rendered,
+}
+
+/// A country: from a profile in content/countries/, or derived from an
+/// institution's `country`.
+#[derive(Debug, Clone)]
+pub struct Country {
+    pub rel_path: Option<String>,
+    pub slug: String,
+    pub name: String,
+    pub names: BTreeMap<String, String>,
+    pub extra: serde_json::Value,
+    pub body: Rendered,
+}
+
+/// A standalone page such as /about/.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub rel_path: String,
+    pub slug: String,
+    pub lang: String,
+    pub title: String,
+    pub summary: String,
+    pub updated: Option<PubDate>,
+    pub draft: bool,
+    pub extra: serde_json::Value,
+    pub body: Rendered,
+}
+
+// ---------------------------------------------------------------- front matter
+
+const ARTICLE_KEYS: &[&str] =
+    &["title", "date", "institutions", "countries", "summary", "topics", "image", "updated", "slug", "draft", "extra"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArticleFm {
+    title: String,
+    date: String,
+    institutions: Vec<String>,
+    #[serde(default)]
+    countries: Vec<String>,
+    summary: Option<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+    image: Option<Image>,
+    updated: Option<String>,
+    slug: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    extra: serde_json::Value,
+}
+
+const INSTITUTION_KEYS: &[&str] = &["name", "country", "names", "aliases", "city", "website", "founded", "extra"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstitutionFm {
+    name: String,
+    country: String,
+    #[serde(default)]
+    names: BTreeMap<String, String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    city: Option<String>,
+    website: Option<String>,
+    founded: Option<serde_json::Value>,
+    #[serde(default)]
+    extra: serde_json::Value,
+}
+
+const COUNTRY_KEYS: &[&str] = &["name", "names", "extra"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountryFm {
+    name: String,
+    #[serde(default)]
+    names: BTreeMap<String, String>,
+    #[serde(default)]
+    extra: serde_json::Value,
+}
+
+const PAGE_KEYS: &[&str] = &["title", "summary", "updated", "slug", "draft", "extra"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageFm {
+    title: String,
+    summary: Option<String>,
+    updated: Option<String>,
+    slug: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    extra: serde_json::Value,
+}
+
+/// What every parser gets: the file's text, where it is, the site's settings.
+pub struct SourceText<'a> {
+    pub text: &'a str,
+    /// The path as messages show it (`content/articles/x.md`).
+    pub rel_path: &'a str,
+    /// The slug the file name gives.
+    pub file_slug: &'a str,
+    pub lang: &'a str,
+    pub tz: &'a jiff::tz::TimeZone,
+}
+
+/// Collects the problems of one file so that all of them are reported.
+struct Problems<'a> {
+    rel_path: &'a str,
+    list: Vec<Diagnostic>,
+}
+
+impl<'a> Problems<'a> {
+    fn new(rel_path: &'a str) -> Self {
+        Problems { rel_path, list: Vec::new() }
+    }
+
+    fn add(&mut self, pos: Option<(usize, usize)>, message: String) {
+        self.list.push(Diagnostic::new(self.rel_path, message).with_pos(pos.or(Some((1, 1)))));
+    }
+
+    fn finish<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {
+        if self.list.is_empty() { Ok(value) } else { Err(self.list) }
+    }
+}
+
+fn not_blank(problems: &mut Problems<'_>, split: &Split<'_>, key: &str, value: &str) {
+    if value.trim().is_empty() {
+        problems.add(key_pos(split, key), format!("`{key}` is empty, expected some text"));
+    }
+}
+
+fn date_field(
+    problems: &mut Problems<'_>,
+    split: &Split<'_>,
+    key: &str,
+    text: &str,
+    tz: &jiff::tz::TimeZone,
+) -> Option<PubDate> {
+    match PubDate::parse(text, tz) {
+        Ok(date) => Some(date),
+        Err(message) => {
+            problems.add(key_pos(split, key), format!("in `{key}`: {message}"));
+            None
+        }
+    }
+}
+
+fn slug_field(problems: &mut Problems<'_>, split: &Split<'_>, explicit: Option<&str>, file_slug: &str) -> String {
+    match explicit {
+        Some(slug) if crate::slug::is_slug(slug) => slug.to_string(),
+        Some(slug) => {
+            problems.add(
+                key_pos(split, "slug"),
+                format!(
+                    "`{slug}` is not a slug, expected lower-case ASCII letters, digits and single hyphens such as `{}`",
+                    crate::slug::slugify_or(slug, "my-article")
+                ),
+            );
+            file_slug.to_string()
+        }
+        None => file_slug.to_string(),
+    }
+}
+
+fn named(split: &Split<'_>, key: &str, names: Vec<String>) -> Vec<Named> {
+    names.into_iter().map(|name| Named { pos: item_pos(split, key, &name), name }).collect()
+}
+
+/// The summary: explicit, else the first paragraph.
+fn summary_of(explicit: Option<String>, body: &Rendered) -> String {
+    explicit.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| body.first_paragraph.clone())
+}
+
+impl Article {
+    /// Parses an article file. Institutions and countries are resolved later.
+    pub fn parse(src: &SourceText<'_>) -> Result<Article, Vec<Diagnostic>> {
+        let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
+        let fm: ArticleFm = front_matter::parse(&split, src.rel_path, ARTICLE_KEYS).map_err(|d| vec![d])?;
+        let mut problems = Problems::new(src.rel_path);
+        not_blank(&mut problems, &split, "title", &fm.title);
+        if fm.institutions.is_empty() {
+            problems.add(
+                key_pos(&split, "institutions"),
+                "`institutions` is empty, expected at least one institution (its name, an alias or its slug)".into(),
+            );
+        }
+        if let Some(image) = &fm.image {
+            if image.alt.trim().is_empty() {
+                problems.add(
+                    key_pos(&split, "image"),
+                    "the image's `alt` is empty, expected a text alternative describing the image".into(),
+                );
+            }
+            if image.src.trim().is_empty() {
+                problems
+                    .add(key_pos(&split, "image"), "the image's `src` is empty, expected a file name or URL".into());
+            }
+        }
+        let date = date_field(&mut problems, &split, "date", &fm.date, src.tz);
+        let updated = fm.updated.as_deref().and_then(|u| date_field(&mut problems, &split, "updated", u, src.tz));
+        let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), src.file_slug);
+        let body = markdown::render(split.body);
+        let Some(date) = date else { return Err(problems.list) };
+        problems.finish(Article {
+            rel_path: src.rel_path.to_string(),
+            bundle: src.rel_path.ends_with("/index.md"),
+            slug,
+            lang: src.lang.to_string(),
+            summary: summary_of(fm.summary, &body),
+            title: fm.title.trim().to_string(),
+            date,
+            updated,
+            institutions: Vec::new(),
+            countries: Vec::new(),
+            topics: fm.topics,
+            image: fm.image,
+            draft: fm.draft,
+            extra: fm.extra,
+            body,
+            named_institutions: named(&split, "institutions", fm.institutions),
+            named_countries: named(&split, "countries", fm.countries),
+        })
+    }
+}
+
+impl Institution {
+    /// Parses a profile; its country is resolved later.
+    pub fn parse(src: &SourceText<'_>) -> Result<Institution, Vec<Diagnostic>> {
+        let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
+        let fm: InstitutionFm = front_matter::parse(&split, src.rel_path, INSTITUTION_KEYS).map_err(|d| vec![d])?;
+        let mut problems = Problems::new(src.rel_path);
+        not_blank(&mut problems, &split, "name", &fm.name);
+        not_blank(&mut problems, &split, "country", &fm.country);
+        if let Some(site) = &fm.website
+            && !(site.starts_with("https://") || site.starts_with("http://"))
+        {
+            problems.add(
+                key_pos(&split, "website"),
+                format!("`{site}` is not a web address, expected a URL starting with https://"),
+            );
+        }
+        let founded = match fm.founded {
+            None => None,
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            Some(other) => {
+                problems.add(key_pos(&split, "founded"), format!("`founded` is {other}, expected a year such as 1944"));
+                None
+            }
+        };
+        let body = markdown::render(split.body);
+        problems.finish(Institution {
+            rel_path: src.rel_path.to_string(),
+            slug: src.file_slug.to_string(),
+            name: fm.name.trim().to_string(),
+            country: 0,
+            country_name: Named { pos: key_pos(&split, "country"), name: fm.country.trim().to_string() },
+            names: fm.names,
+            aliases: fm.aliases,
+            city: fm.city,
+            website: fm.website,
+            founded,
+            extra: fm.extra,
+            body,
+        })
+    }
+}
+
+impl Country {
+    /// Parses a country profile.
+    pub fn parse(src: &SourceText<'_>) -> Result<Country, Vec<Diagnostic>> {
+        let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
+        let fm: CountryFm = front_matter::parse(&split, src.rel_path, COUNTRY_KEYS).map_err(|d| vec![d])?;
+        let mut problems = Problems::new(src.rel_path);
+        not_blank(&mut problems, &split, "name", &fm.name);
+        problems.finish(Country {
+            rel_path: Some(src.rel_path.to_string()),
+            slug: src.file_slug.to_string(),
+            name: fm.name.trim().to_string(),
+            names: fm.names,
+            extra: fm.extra,
+            body: markdown::render(split.body),
+        })
+    }
+
+    /// A country known only by an institution's `country`.
+    pub fn derived(name: &str) -> Country {
+        Country {
+            rel_path: None,
+            slug: crate::slug::slugify_or(name, "country"),
+            name: name.to_string(),
+            names: BTreeMap::new(),
+            extra: serde_json::Value::Null,
+            body: Rendered::default(),
+        }
+    }
+}
+
+impl Page {
+    /// Parses a standalone page.
+    pub fn parse(src: &SourceText<'_>) -> Result<Page, Vec<Diagnostic>> {
+        let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
+        let fm: PageFm = front_matter::parse(&split, src.rel_path, PAGE_KEYS).map_err(|d| vec![d])?;
+        let mut problems = Problems::new(src.rel_path);
+        not_blank(&mut problems, &split, "title", &fm.title);
+        let updated = fm.updated.as_deref().and_then(|u| date_field(&mut problems, &split, "updated", u, src.tz));
+        let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), src.file_slug);
+        let body = markdown::render(split.body);
+        problems.finish(Page {
+            rel_path: src.rel_path.to_string(),
+            slug,
+            lang: src.lang.to_string(),
+            summary: summary_of(fm.summary, &body),
+            title: fm.title.trim().to_string(),
+            updated,
+            draft: fm.draft,
+            extra: fm.extra,
+            body,
+        })
+    }
+}
+
+/// What a date field accepts (re-exported for messages elsewhere).
+pub const DATE_EXPECTED: &str = EXPECTED;
+
+/// The key used to match institution and country names: case, accents and
+/// repeated spaces do not count.
+pub fn match_key(name: &str) -> String {
+    deunicode::deunicode(name).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}

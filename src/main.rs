@@ -1,0 +1,50 @@
+//! The `stele` binary: parse the command line, run the command, print the
+//! error chain once, exit with 0 (success), 1 (a problem in the site) or 2
+//! (a usage or environment problem).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use stele::build::{BuildOptions, build, resolve_root};
+use stele::error::Error;
+
+mod cli;
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{err}");
+            if let Error::Site(list) = &err {
+                eprintln!("{} problem{} found", list.len(), if list.len() == 1 { "" } else { "s" });
+            }
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Build(args) => {
+            let root = resolve_root(args.site.root.as_deref())?;
+            let options = BuildOptions { root, output: args.output, base_url: args.base_url, drafts: args.site.drafts };
+            let report = build(&options)?;
+            eprintln!(
+                "built {} pages and {} static files into `{}` in {:.0?}",
+                report.summary.pages,
+                report.summary.assets,
+                options.output_dir().display(),
+                report.elapsed
+            );
+            Ok(())
+        }
+    }
+}

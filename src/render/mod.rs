@@ -1,0 +1,733 @@
+//! Rendering: a loaded [`Site`] and a [`Theme`] -> every output file.
+//!
+//! First every output is planned as a [`Job`] with the source it comes from,
+//! so that two sources that would write one URL are refused before anything
+//! is written (naming both). Then the views every page shares (article
+//! cards, institution and country cards) are built once, and the jobs are
+//! rendered in parallel, each handing its bytes to the [`Output`] as soon as
+//! it is done. All problems are collected and returned together.
+
+pub mod feed;
+pub mod view;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::BaseUrl;
+use crate::content::Site;
+use crate::date::month_name;
+use crate::error::Diagnostic;
+use crate::output::Output;
+use crate::route::{Routes, file_of, paginated};
+use crate::taxonomy::Index;
+use crate::theme::Theme;
+use view::*;
+
+/// One file to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Home,
+    Article(usize),
+    /// Page n (1-based) of /articles/.
+    Articles(usize),
+    Institutions,
+    Institution(usize, usize),
+    InstitutionFeed(usize),
+    Countries,
+    Country(usize, usize),
+    CountryFeed(usize),
+    Years,
+    Year(usize),
+    Page(usize),
+    SiteFeed,
+    Sitemap,
+    Robots,
+    NotFound,
+    Asset(usize),
+    ThemeStatic(usize),
+}
+
+/// Everything prepared once per build and shared by all jobs.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    index: Index,
+    routes: Routes,
+    base: &'a BaseUrl,
+    site_view: SiteView,
+    cards: Vec<ArticleCard>,
+    institution_cards: Vec<InstitutionCard>,
+    country_cards: Vec<CountryCard>,
+    year_cards: Vec<YearCard>,
+    theme_static: Vec<(&'a String, &'a std::path::PathBuf)>,
+}
+
+/// What a render produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// HTML pages, feeds and other generated files.
+    pub pages: usize,
+    /// Static files copied.
+    pub assets: usize,
+}
+
+/// Renders the whole site into `out`.
+pub fn render_site(site: &Site, theme: &Theme, out: &dyn Output) -> Result<Summary, Vec<Diagnostic>> {
+    let renderer = Renderer::new(site, theme);
+    let jobs = renderer.plan()?;
+    let problems: Vec<Diagnostic> =
+        jobs.par_iter().filter_map(|(path, job)| renderer.run(path, *job, out).err()).collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let assets = jobs.iter().filter(|(_, j)| matches!(j, Job::Asset(_) | Job::ThemeStatic(_))).count();
+    Ok(Summary { pages: jobs.len() - assets, assets })
+}
+
+fn native_names(names: &std::collections::BTreeMap<String, String>) -> Vec<NativeName> {
+    names.iter().map(|(lang, name)| NativeName { lang: lang.clone(), name: name.clone() }).collect()
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares the shared views.
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let config = &site.config;
+        let lang = config.language.as_str();
+        let routes = Routes::new(lang);
+        let base = &config.base_url;
+        let index = Index::new(site);
+        let country_links: Vec<TermLink> = site
+            .countries
+            .iter()
+            .map(|c| TermLink {
+                name: c.name.clone(),
+                url: base.url(&routes.country(lang, &c.slug)),
+                names: native_names(&c.names),
+            })
+            .collect();
+        let institution_links: Vec<TermLink> = site
+            .institutions
+            .iter()
+            .map(|i| TermLink {
+                name: i.name.clone(),
+                url: base.url(&routes.institution(lang, &i.slug)),
+                names: native_names(&i.names),
+            })
+            .collect();
+        let cards: Vec<ArticleCard> = site
+            .articles
+            .par_iter()
+            .map(|a| {
+                let path = routes.article(&a.lang, &a.slug);
+                let year = a.date.year();
+                ArticleCard {
+                    title: a.title.clone(),
+                    url: base.url(&path),
+                    permalink: base.permalink(&path),
+                    date_iso: a.date.iso(),
+                    date_display: a.date.display(),
+                    year,
+                    year_url: base.url(&routes.year(lang, year)),
+                    summary: a.summary.clone(),
+                    institutions: a.institutions.iter().map(|&i| institution_links[i].clone()).collect(),
+                    countries: a.countries.iter().map(|&c| country_links[c].clone()).collect(),
+                    reading_minutes: a.body.reading_minutes,
+                    image: a.image.as_ref().map(|img| image_view(base, &path, &img.src, &img.alt)),
+                }
+            })
+            .collect();
+        let institution_cards: Vec<InstitutionCard> = site
+            .institutions
+            .iter()
+            .enumerate()
+            .map(|(id, i)| InstitutionCard {
+                name: i.name.clone(),
+                url: institution_links[id].url.clone(),
+                names: native_names(&i.names),
+                city: i.city.clone(),
+                country: country_links[i.country].clone(),
+                article_count: index.by_institution[id].len(),
+            })
+            .collect();
+        let country_cards: Vec<CountryCard> = site
+            .countries
+            .iter()
+            .enumerate()
+            .map(|(id, c)| CountryCard {
+                name: c.name.clone(),
+                url: country_links[id].url.clone(),
+                names: native_names(&c.names),
+                article_count: index.by_country[id].len(),
+                institution_count: index.institutions_by_country[id].len(),
+            })
+            .collect();
+        let year_cards: Vec<YearCard> = index
+            .years
+            .iter()
+            .map(|y| YearCard {
+                year: y.year,
+                url: base.url(&routes.year(lang, y.year)),
+                article_count: y.articles.len(),
+            })
+            .collect();
+        let site_view = SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            base_url: base.as_str().to_string(),
+            home_url: base.url(&routes.home(lang)),
+            language: config.language.clone(),
+            time_zone: config.time_zone_name.clone(),
+            feed_url: base.url(&routes.feed(&routes.home(lang))),
+            articles_url: base.url(&routes.articles(lang)),
+            institutions_url: base.url(&routes.institutions(lang)),
+            countries_url: base.url(&routes.countries(lang)),
+            years_url: base.url(&routes.years(lang)),
+            pages: site
+                .pages
+                .iter()
+                .map(|p| Link { title: p.title.clone(), url: base.url(&routes.page(&p.lang, &p.slug)) })
+                .collect(),
+            extra: config.extra.clone(),
+        };
+        let theme_static = theme.static_files.iter().collect();
+        Renderer {
+            site,
+            theme,
+            index,
+            routes,
+            base,
+            site_view,
+            cards,
+            institution_cards,
+            country_cards,
+            year_cards,
+            theme_static,
+        }
+    }
+
+    fn lang(&self) -> &str {
+        &self.site.config.language
+    }
+
+    fn pages_of(&self, count: usize) -> usize {
+        count.div_ceil(self.site.config.paginate).max(1)
+    }
+
+    /// Every output file with its job, checked for collisions.
+    pub fn plan(&self) -> Result<Vec<(String, Job)>, Vec<Diagnostic>> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let mut jobs: Vec<(String, Job)> = vec![
+            (file_of(&routes.home(lang)), Job::Home),
+            (routes.feed(&routes.home(lang)), Job::SiteFeed),
+            (file_of(&routes.institutions(lang)), Job::Institutions),
+            (file_of(&routes.countries(lang)), Job::Countries),
+            (file_of(&routes.years(lang)), Job::Years),
+            ("sitemap.xml".into(), Job::Sitemap),
+            ("robots.txt".into(), Job::Robots),
+            ("404.html".into(), Job::NotFound),
+        ];
+        for n in 1..=self.pages_of(site.articles.len()) {
+            jobs.push((file_of(&paginated(&routes.articles(lang), n)), Job::Articles(n)));
+        }
+        for (i, a) in site.articles.iter().enumerate() {
+            jobs.push((file_of(&routes.article(&a.lang, &a.slug)), Job::Article(i)));
+        }
+        for (id, inst) in site.institutions.iter().enumerate() {
+            let base = routes.institution(lang, &inst.slug);
+            for n in 1..=self.pages_of(self.index.by_institution[id].len()) {
+                jobs.push((file_of(&paginated(&base, n)), Job::Institution(id, n)));
+            }
+            jobs.push((routes.feed(&base), Job::InstitutionFeed(id)));
+        }
+        for (id, country) in site.countries.iter().enumerate() {
+            let base = routes.country(lang, &country.slug);
+            for n in 1..=self.pages_of(self.index.by_country[id].len()) {
+                jobs.push((file_of(&paginated(&base, n)), Job::Country(id, n)));
+            }
+            jobs.push((routes.feed(&base), Job::CountryFeed(id)));
+        }
+        for (i, year) in self.index.years.iter().enumerate() {
+            jobs.push((file_of(&routes.year(lang, year.year)), Job::Year(i)));
+        }
+        for (i, page) in site.pages.iter().enumerate() {
+            jobs.push((file_of(&routes.page(&page.lang, &page.slug)), Job::Page(i)));
+        }
+        for (i, (site_path, _)) in self.theme_static.iter().enumerate() {
+            jobs.push(((*site_path).clone(), Job::ThemeStatic(i)));
+        }
+        for (i, asset) in site.assets.iter().enumerate() {
+            jobs.push((asset.site_path.clone(), Job::Asset(i)));
+        }
+        self.check_collisions(&jobs)?;
+        Ok(jobs)
+    }
+
+    /// Where a job comes from, for collision messages: (shown path, description).
+    fn source_of(&self, job: Job) -> (String, String) {
+        let site = self.site;
+        let file = |p: &str| (p.to_string(), format!("`{p}`"));
+        match job {
+            Job::Article(i) => file(&site.articles[i].rel_path),
+            Job::Page(i) => file(&site.pages[i].rel_path),
+            Job::Asset(i) => file(&site.assets[i].rel_path),
+            Job::Institution(i, _) | Job::InstitutionFeed(i) => file(&site.institutions[i].rel_path),
+            Job::Country(i, _) | Job::CountryFeed(i) => match &site.countries[i].rel_path {
+                Some(p) => file(p),
+                None => ("content".into(), format!("the country `{}` named by institutions", site.countries[i].name)),
+            },
+            Job::ThemeStatic(i) => {
+                let shown = crate::error::display_path(&site.root, self.theme_static[i].1);
+                file(&shown)
+            }
+            other => ("content".into(), format!("the generated {} page", generated_name(other))),
+        }
+    }
+
+    fn check_collisions(&self, jobs: &[(String, Job)]) -> Result<(), Vec<Diagnostic>> {
+        let mut seen: HashMap<&str, Job> = HashMap::with_capacity(jobs.len());
+        let mut problems = Vec::new();
+        for (path, job) in jobs {
+            if let Some(first) = seen.insert(path.as_str(), *job) {
+                let (first_path, first_desc) = self.source_of(first);
+                let (this_path, this_desc) = self.source_of(*job);
+                // Report at a file the editor wrote, preferring the later one.
+                let shown = if this_path != "content" { this_path } else { first_path };
+                problems.push(Diagnostic::new(
+                    shown,
+                    format!("{this_desc} and {first_desc} would both be written to `/{path}`, expected every URL to come from one source"),
+                ));
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+
+    fn current(
+        &self,
+        path: &str,
+        title: &str,
+        description: &str,
+        section: &'static str,
+        feeds: Vec<Link>,
+    ) -> CurrentView {
+        let mut all_feeds = vec![Link { title: self.site.config.title.clone(), url: self.site_view.feed_url.clone() }];
+        all_feeds.extend(feeds);
+        CurrentView {
+            url: self.base.url(path),
+            permalink: self.base.permalink(path),
+            title: title.to_string(),
+            description: description.to_string(),
+            feeds: all_feeds,
+            section,
+        }
+    }
+
+    fn paginator(&self, ids: &[usize], base_path: &str, n: usize) -> Paginator<'_> {
+        let per = self.site.config.paginate;
+        let total_pages = self.pages_of(ids.len());
+        let url = |k: usize| self.base.url(&paginated(base_path, k));
+        Paginator {
+            articles: ids.iter().skip((n - 1) * per).take(per).map(|&i| &self.cards[i]).collect(),
+            current: n,
+            total_pages,
+            total_articles: ids.len(),
+            first_url: url(1),
+            last_url: url(total_pages),
+            previous_url: (n > 1).then(|| url(n - 1)),
+            next_url: (n < total_pages).then(|| url(n + 1)),
+            pages: (1..=total_pages).map(|k| PageNumber { number: k, url: url(k), current: k == n }).collect(),
+        }
+    }
+
+    fn page<T: Serialize>(&self, template: &str, current: CurrentView, data: T) -> Result<Vec<u8>, Diagnostic> {
+        #[derive(Serialize)]
+        struct Context<'s, T: Serialize> {
+            site: &'s SiteView,
+            current: CurrentView,
+            #[serde(flatten)]
+            data: T,
+        }
+        self.theme.render(template, &Context { site: &self.site_view, current, data }).map(String::into_bytes)
+    }
+
+    /// Renders one job and hands it to `out`.
+    fn run(&self, file: &str, job: Job, out: &dyn Output) -> Result<(), Diagnostic> {
+        let bytes = match job {
+            Job::Asset(i) => {
+                let asset = &self.site.assets[i];
+                return out.copy(file, &asset.source_path).map_err(|e| Diagnostic::new(&asset.rel_path, e.to_string()));
+            }
+            Job::ThemeStatic(i) => {
+                let (_, source) = self.theme_static[i];
+                return out
+                    .copy(file, source)
+                    .map_err(|e| Diagnostic::new(source.display().to_string(), e.to_string()));
+            }
+            _ => self.render_job(job)?,
+        };
+        out.put(file, bytes).map_err(|e| Diagnostic::new(file, e.to_string()))
+    }
+
+    /// The bytes of one generated file.
+    pub fn render_job(&self, job: Job) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang, base) = (self.site, &self.routes, self.lang(), self.base);
+        let description = site.config.description.as_str();
+        match job {
+            Job::Home => {
+                #[derive(Serialize)]
+                struct Home<'s> {
+                    latest: Vec<&'s ArticleCard>,
+                    institutions: &'s [InstitutionCard],
+                    countries: &'s [CountryCard],
+                    years: &'s [YearCard],
+                }
+                let current = self.current(&routes.home(lang), &site.config.title, description, "home", vec![]);
+                let latest = self.cards.iter().take(site.config.paginate).collect();
+                self.page(
+                    "index.html",
+                    current,
+                    Home {
+                        latest,
+                        institutions: &self.institution_cards,
+                        countries: &self.country_cards,
+                        years: &self.year_cards,
+                    },
+                )
+            }
+            Job::Article(i) => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    article: ArticleView<'s>,
+                }
+                let a = &site.articles[i];
+                let card = &self.cards[i];
+                let link = |j: usize| Link { title: self.cards[j].title.clone(), url: self.cards[j].url.clone() };
+                let article = ArticleView {
+                    card,
+                    lang: &a.lang,
+                    content: &a.body.html,
+                    toc: &a.body.toc,
+                    word_count: a.body.word_count,
+                    updated_iso: a.updated.as_ref().map(|u| u.iso()),
+                    updated_display: a.updated.as_ref().map(|u| u.display()),
+                    topics: &a.topics,
+                    extra: &a.extra,
+                    newer: i.checked_sub(1).map(link),
+                    older: (i + 1 < self.cards.len()).then(|| link(i + 1)),
+                };
+                let current = self.current(&routes.article(&a.lang, &a.slug), &a.title, &a.summary, "articles", vec![]);
+                self.page("article.html", current, Data { article })
+            }
+            Job::Articles(n) => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    paginator: Paginator<'s>,
+                }
+                let all: Vec<usize> = (0..site.articles.len()).collect();
+                let path = paginated(&routes.articles(lang), n);
+                let title = if n > 1 { format!("All articles, page {n}") } else { "All articles".to_string() };
+                let current = self.current(&path, &title, description, "articles", vec![]);
+                self.page("articles.html", current, Data { paginator: self.paginator(&all, &routes.articles(lang), n) })
+            }
+            Job::Institutions => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    groups: Vec<CountryGroup<'s>>,
+                    total: usize,
+                }
+                let groups = self
+                    .index
+                    .institutions_by_country
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, ids)| !ids.is_empty())
+                    .map(|(c, ids)| CountryGroup {
+                        country: &self.country_cards[c],
+                        institutions: ids.iter().map(|&i| &self.institution_cards[i]).collect(),
+                    })
+                    .collect();
+                let current =
+                    self.current(&routes.institutions(lang), "Institutions", description, "institutions", vec![]);
+                self.page("institutions.html", current, Data { groups, total: site.institutions.len() })
+            }
+            Job::Institution(id, n) => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    institution: InstitutionView<'s>,
+                    paginator: Paginator<'s>,
+                }
+                let inst = &site.institutions[id];
+                let path = routes.institution(lang, &inst.slug);
+                let feed_url = base.url(&routes.feed(&path));
+                let institution = InstitutionView {
+                    card: &self.institution_cards[id],
+                    slug: &inst.slug,
+                    feed_url: feed_url.clone(),
+                    website: inst.website.as_deref(),
+                    founded: inst.founded.as_deref(),
+                    aliases: &inst.aliases,
+                    description: &inst.body.html,
+                    extra: &inst.extra,
+                };
+                let summary =
+                    if inst.body.first_paragraph.is_empty() { description } else { &inst.body.first_paragraph };
+                let feeds = vec![Link { title: format!("{} — {}", site.config.title, inst.name), url: feed_url }];
+                let current = self.current(&paginated(&path, n), &inst.name, summary, "institutions", feeds);
+                self.page(
+                    "institution.html",
+                    current,
+                    Data { institution, paginator: self.paginator(&self.index.by_institution[id], &path, n) },
+                )
+            }
+            Job::Countries => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    countries: &'s [CountryCard],
+                }
+                let current = self.current(&routes.countries(lang), "Countries", description, "countries", vec![]);
+                self.page("countries.html", current, Data { countries: &self.country_cards })
+            }
+            Job::Country(id, n) => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    country: CountryView<'s>,
+                    paginator: Paginator<'s>,
+                }
+                let c = &site.countries[id];
+                let path = routes.country(lang, &c.slug);
+                let feed_url = base.url(&routes.feed(&path));
+                let country = CountryView {
+                    card: &self.country_cards[id],
+                    slug: &c.slug,
+                    feed_url: feed_url.clone(),
+                    description: &c.body.html,
+                    institutions: self.index.institutions_by_country[id]
+                        .iter()
+                        .map(|&i| &self.institution_cards[i])
+                        .collect(),
+                    extra: &c.extra,
+                };
+                let summary = if c.body.first_paragraph.is_empty() { description } else { &c.body.first_paragraph };
+                let feeds = vec![Link { title: format!("{} — {}", site.config.title, c.name), url: feed_url }];
+                let current = self.current(&paginated(&path, n), &c.name, summary, "countries", feeds);
+                self.page(
+                    "country.html",
+                    current,
+                    Data { country, paginator: self.paginator(self.index.country(id), &path, n) },
+                )
+            }
+            Job::Years => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    years: &'s [YearCard],
+                }
+                let current = self.current(&routes.years(lang), "Archive by year", description, "years", vec![]);
+                self.page("years.html", current, Data { years: &self.year_cards })
+            }
+            Job::Year(i) => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    year: YearView<'s>,
+                }
+                let y = &self.index.years[i];
+                let mut months: Vec<MonthGroup<'_>> = Vec::new();
+                for &a in &y.articles {
+                    let month = site.articles[a].date.date().month();
+                    match months.last_mut() {
+                        Some(group) if group.month == month => group.articles.push(&self.cards[a]),
+                        _ => months.push(MonthGroup {
+                            month,
+                            name: month_name(month),
+                            id: format!("{}-{month:02}", y.year),
+                            articles: vec![&self.cards[a]],
+                        }),
+                    }
+                }
+                let year = YearView {
+                    card: &self.year_cards[i],
+                    months,
+                    newer: i.checked_sub(1).map(|j| &self.year_cards[j]),
+                    older: self.year_cards.get(i + 1),
+                };
+                let current =
+                    self.current(&routes.year(lang, y.year), &y.year.to_string(), description, "years", vec![]);
+                self.page("year.html", current, Data { year })
+            }
+            Job::Page(i) => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    page: PageView<'s>,
+                }
+                let p = &site.pages[i];
+                let path = routes.page(&p.lang, &p.slug);
+                let page = PageView {
+                    title: &p.title,
+                    url: base.url(&path),
+                    lang: &p.lang,
+                    content: &p.body.html,
+                    toc: &p.body.toc,
+                    summary: &p.summary,
+                    extra: &p.extra,
+                };
+                let current = self.current(&path, &p.title, &p.summary, "pages", vec![]);
+                self.page("page.html", current, Data { page })
+            }
+            Job::NotFound => {
+                let current = self.current("404.html", "Page not found", description, "none", vec![]);
+                self.page("404.html", current, ())
+            }
+            Job::SiteFeed => {
+                let all: Vec<usize> = (0..site.articles.len()).collect();
+                self.feed(&routes.home(lang), &site.config.title, description, &all)
+            }
+            Job::InstitutionFeed(id) => {
+                let inst = &site.institutions[id];
+                let title = format!("{} — {}", site.config.title, inst.name);
+                self.feed(
+                    &routes.institution(lang, &inst.slug),
+                    &title,
+                    &format!("News of {}", inst.name),
+                    &self.index.by_institution[id],
+                )
+            }
+            Job::CountryFeed(id) => {
+                let c = &site.countries[id];
+                let title = format!("{} — {}", site.config.title, c.name);
+                self.feed(
+                    &routes.country(lang, &c.slug),
+                    &title,
+                    &format!("News of cooperation involving {}", c.name),
+                    self.index.country(id),
+                )
+            }
+            Job::Sitemap => {
+                #[derive(Serialize)]
+                struct Data {
+                    entries: Vec<SitemapEntry>,
+                }
+                self.theme.render("sitemap.xml", &Data { entries: self.sitemap_entries() }).map(String::into_bytes)
+            }
+            Job::Robots => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    site: &'s SiteView,
+                    sitemap_url: String,
+                }
+                self.theme
+                    .render("robots.txt", &Data { site: &self.site_view, sitemap_url: base.permalink("sitemap.xml") })
+                    .map(String::into_bytes)
+            }
+            Job::Asset(_) | Job::ThemeStatic(_) => Ok(Vec::new()),
+        }
+    }
+
+    fn feed(&self, listing: &str, title: &str, description: &str, ids: &[usize]) -> Result<Vec<u8>, Diagnostic> {
+        let site = self.site;
+        let tz = &site.config.time_zone;
+        let items: Vec<FeedItem> = ids
+            .iter()
+            .take(site.config.feed_limit)
+            .map(|&i| {
+                let a = &site.articles[i];
+                let card = &self.cards[i];
+                let mut categories: Vec<String> = card.institutions.iter().map(|t| t.name.clone()).collect();
+                categories.extend(card.countries.iter().map(|t| t.name.clone()));
+                FeedItem {
+                    title: a.title.clone(),
+                    link: card.permalink.clone(),
+                    pub_date: a.date.rfc2822(tz),
+                    description: feed::xml_safe(&feed::absolutize(&a.body.html, &card.permalink)),
+                    categories,
+                }
+            })
+            .collect();
+        #[derive(Serialize)]
+        struct Data<'s> {
+            site: &'s SiteView,
+            feed: FeedView,
+        }
+        let feed = FeedView {
+            title: title.to_string(),
+            link: self.base.permalink(listing),
+            self_url: self.base.permalink(&self.routes.feed(listing)),
+            description: description.to_string(),
+            language: site.config.language.clone(),
+            last_build_date: ids.first().map(|&i| site.articles[i].date.rfc2822(tz)),
+            items,
+        };
+        self.theme.render("rss.xml", &Data { site: &self.site_view, feed }).map(String::into_bytes)
+    }
+
+    fn sitemap_entries(&self) -> Vec<SitemapEntry> {
+        let (site, routes, lang, base) = (self.site, &self.routes, self.lang(), self.base);
+        let newest = |ids: &[usize]| ids.first().map(|&i| self.lastmod(i));
+        let all: Vec<usize> = (0..site.articles.len()).collect();
+        let mut entries = Vec::new();
+        let mut push =
+            |path: String, lastmod: Option<String>| entries.push(SitemapEntry { loc: base.permalink(&path), lastmod });
+        push(routes.home(lang), newest(&all));
+        for n in 1..=self.pages_of(all.len()) {
+            push(paginated(&routes.articles(lang), n), newest(&all));
+        }
+        for (i, a) in site.articles.iter().enumerate() {
+            push(routes.article(&a.lang, &a.slug), Some(self.lastmod(i)));
+        }
+        push(routes.institutions(lang), newest(&all));
+        for (id, inst) in site.institutions.iter().enumerate() {
+            let ids = &self.index.by_institution[id];
+            for n in 1..=self.pages_of(ids.len()) {
+                push(paginated(&routes.institution(lang, &inst.slug), n), newest(ids));
+            }
+        }
+        push(routes.countries(lang), newest(&all));
+        for (id, c) in site.countries.iter().enumerate() {
+            let ids = self.index.country(id);
+            for n in 1..=self.pages_of(ids.len()) {
+                push(paginated(&routes.country(lang, &c.slug), n), newest(ids));
+            }
+        }
+        push(routes.years(lang), newest(&all));
+        for y in &self.index.years {
+            push(routes.year(lang, y.year), newest(&y.articles));
+        }
+        for p in &site.pages {
+            push(routes.page(&p.lang, &p.slug), p.updated.as_ref().map(|u| u.iso()));
+        }
+        entries
+    }
+
+    /// An article's last modification: `updated`, else its date.
+    fn lastmod(&self, i: usize) -> String {
+        let a = &self.site.articles[i];
+        a.updated.as_ref().unwrap_or(&a.date).iso()
+    }
+}
+
+fn generated_name(job: Job) -> &'static str {
+    match job {
+        Job::Home => "home",
+        Job::Articles(_) => "article listing",
+        Job::Institutions => "institutions",
+        Job::Countries => "countries",
+        Job::Years | Job::Year(_) => "year archive",
+        Job::SiteFeed => "site feed",
+        Job::Sitemap => "sitemap",
+        Job::Robots => "robots.txt",
+        Job::NotFound => "404",
+        _ => "index",
+    }
+}
+
+/// The image of an article: a relative `src` is next to the article's page.
+fn image_view(base: &BaseUrl, page_path: &str, src: &str, alt: &str) -> ImageView {
+    let is_absolute = src.contains("://") || src.starts_with("//");
+    let (url, permalink) = if is_absolute {
+        (src.to_string(), src.to_string())
+    } else if let Some(rooted) = src.strip_prefix('/') {
+        (base.url(rooted), base.permalink(rooted))
+    } else {
+        (base.url(&format!("{page_path}{src}")), base.permalink(&format!("{page_path}{src}")))
+    };
+    ImageView { src: url, permalink, alt: alt.to_string() }
+}

@@ -1,0 +1,268 @@
+//! Typed views: what templates receive.
+//!
+//! Every template gets `site` (a [`SiteView`]) and `current` (a
+//! [`CurrentView`]: this page's URL, title, description and feeds), plus the
+//! data of its kind of page, as `Serialize` structs; no template data is
+//! assembled from string keys. URLs come ready-made: `url` is root-relative
+//! and honours the base URL's sub-path (`/heritage/articles/x/`), `permalink`
+//! is absolute. Dates come formatted (`date_iso` for `datetime=`,
+//! `date_display` for readers) so templates need no date filters.
+
+use serde::Serialize;
+
+use crate::markdown::TocEntry;
+
+/// The site, as every template sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    /// The absolute base URL, ending with `/`.
+    pub base_url: String,
+    /// Root-relative URL of the home page (`/` or `/heritage/`).
+    pub home_url: String,
+    pub language: String,
+    pub time_zone: String,
+    /// Root-relative URL of the site feed.
+    pub feed_url: String,
+    pub articles_url: String,
+    pub institutions_url: String,
+    pub countries_url: String,
+    pub years_url: String,
+    /// Standalone pages, for navigation.
+    pub pages: Vec<Link>,
+    pub extra: serde_json::Value,
+}
+
+/// The page being rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurrentView {
+    pub url: String,
+    pub permalink: String,
+    pub title: String,
+    pub description: String,
+    /// Feeds to announce with `<link rel="alternate">`.
+    pub feeds: Vec<Link>,
+    /// Which section of the site this page belongs to (`articles`, `institutions`, ...), for navigation.
+    pub section: &'static str,
+}
+
+/// A titled link.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+/// A name in another language, with its BCP 47 tag.
+#[derive(Debug, Clone, Serialize)]
+pub struct NativeName {
+    pub lang: String,
+    pub name: String,
+}
+
+/// An institution or country as a link, with its native names.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermLink {
+    pub name: String,
+    pub url: String,
+    pub names: Vec<NativeName>,
+}
+
+/// An image ready for `<img>`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageView {
+    pub src: String,
+    /// Absolute, for Open Graph.
+    pub permalink: String,
+    pub alt: String,
+}
+
+/// An article as listings show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleCard {
+    pub title: String,
+    pub url: String,
+    pub permalink: String,
+    pub date_iso: String,
+    pub date_display: String,
+    pub year: i16,
+    pub year_url: String,
+    pub summary: String,
+    pub institutions: Vec<TermLink>,
+    pub countries: Vec<TermLink>,
+    pub reading_minutes: usize,
+    pub image: Option<ImageView>,
+}
+
+/// A whole article.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView<'a> {
+    #[serde(flatten)]
+    pub card: &'a ArticleCard,
+    pub lang: &'a str,
+    /// HTML rendered from Markdown: the one value templates print with `safe`.
+    pub content: &'a str,
+    pub toc: &'a [TocEntry],
+    pub word_count: usize,
+    pub updated_iso: Option<String>,
+    pub updated_display: Option<String>,
+    pub topics: &'a [String],
+    pub extra: &'a serde_json::Value,
+    /// The next newer and next older article on the site.
+    pub newer: Option<Link>,
+    pub older: Option<Link>,
+}
+
+/// One page of a paginated listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paginator<'a> {
+    pub articles: Vec<&'a ArticleCard>,
+    /// 1-based.
+    pub current: usize,
+    pub total_pages: usize,
+    pub total_articles: usize,
+    pub first_url: String,
+    pub last_url: String,
+    pub previous_url: Option<String>,
+    pub next_url: Option<String>,
+    pub pages: Vec<PageNumber>,
+}
+
+/// A numbered link in a paginator.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageNumber {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+}
+
+/// An institution in lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstitutionCard {
+    pub name: String,
+    pub url: String,
+    pub names: Vec<NativeName>,
+    pub city: Option<String>,
+    pub country: TermLink,
+    pub article_count: usize,
+}
+
+/// An institution's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstitutionView<'a> {
+    #[serde(flatten)]
+    pub card: &'a InstitutionCard,
+    pub slug: &'a str,
+    pub feed_url: String,
+    pub website: Option<&'a str>,
+    pub founded: Option<&'a str>,
+    pub aliases: &'a [String],
+    /// HTML rendered from Markdown.
+    pub description: &'a str,
+    pub extra: &'a serde_json::Value,
+}
+
+/// A country in lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountryCard {
+    pub name: String,
+    pub url: String,
+    pub names: Vec<NativeName>,
+    pub article_count: usize,
+    pub institution_count: usize,
+}
+
+/// A country's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountryView<'a> {
+    #[serde(flatten)]
+    pub card: &'a CountryCard,
+    pub slug: &'a str,
+    pub feed_url: String,
+    /// HTML rendered from Markdown (empty without a profile).
+    pub description: &'a str,
+    pub institutions: Vec<&'a InstitutionCard>,
+    pub extra: &'a serde_json::Value,
+}
+
+/// The institutions of one country, for /institutions/.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountryGroup<'a> {
+    pub country: &'a CountryCard,
+    pub institutions: Vec<&'a InstitutionCard>,
+}
+
+/// A year in lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearCard {
+    pub year: i16,
+    pub url: String,
+    pub article_count: usize,
+}
+
+/// A year's page: its articles by month, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearView<'a> {
+    #[serde(flatten)]
+    pub card: &'a YearCard,
+    pub months: Vec<MonthGroup<'a>>,
+    pub newer: Option<&'a YearCard>,
+    pub older: Option<&'a YearCard>,
+}
+
+/// One month of a year's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthGroup<'a> {
+    pub month: i8,
+    pub name: &'static str,
+    /// `2024-03`, usable as an anchor.
+    pub id: String,
+    pub articles: Vec<&'a ArticleCard>,
+}
+
+/// A standalone page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub lang: &'a str,
+    /// HTML rendered from Markdown.
+    pub content: &'a str,
+    pub toc: &'a [TocEntry],
+    pub summary: &'a str,
+    pub extra: &'a serde_json::Value,
+}
+
+/// An RSS channel.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedView {
+    pub title: String,
+    /// The HTML page the feed belongs to (absolute).
+    pub link: String,
+    /// The feed's own absolute URL.
+    pub self_url: String,
+    pub description: String,
+    pub language: String,
+    /// RFC 2822 date of the newest item (never the clock, so builds are reproducible).
+    pub last_build_date: Option<String>,
+    pub items: Vec<FeedItem>,
+}
+
+/// One item of a feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedItem {
+    pub title: String,
+    pub link: String,
+    pub pub_date: String,
+    /// Full HTML with absolute links; the template escapes it once.
+    pub description: String,
+    pub categories: Vec<String>,
+}
+
+/// One `<url>` of the sitemap.
+#[derive(Debug, Clone, Serialize)]
+pub struct SitemapEntry {
+    pub loc: String,
+    pub lastmod: Option<String>,
+}

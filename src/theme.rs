@@ -1,0 +1,193 @@
+//! Themes: Tera templates and static files.
+//!
+//! A theme is `themes/<name>/templates/**` plus `themes/<name>/static/**`.
+//! A site's own `templates/` folder overrides the theme's templates one by
+//! one, by name. Templates are parsed once per build; every syntax error of
+//! every template is reported, each at its file and line. Autoescaping is on
+//! for `.html` and `.xml` templates; the only values templates mark `safe`
+//! are the HTML that stele itself rendered from Markdown.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Diagnostic, display_path};
+
+/// A loaded theme, ready to render.
+pub struct Theme {
+    tera: tera::Tera,
+    /// Template name -> the file it came from, as messages show it.
+    files: HashMap<String, String>,
+    /// Static files: site path -> source file.
+    pub static_files: BTreeMap<String, PathBuf>,
+}
+
+impl std::fmt::Debug for Theme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Theme").field("templates", &self.files.len()).finish()
+    }
+}
+
+impl Theme {
+    /// Loads theme `name` from `root/themes/`, with overrides from `root/templates/`.
+    pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
+        let theme_dir = root.join("themes").join(name);
+        if !theme_dir.join("templates").is_dir() {
+            return Err(vec![Diagnostic::new(
+                "site.toml",
+                format!("the theme `{name}` was not found, expected a folder `themes/{name}/templates/`"),
+            )]);
+        }
+        let mut problems = Vec::new();
+        // name -> (shown path, source); the site's templates come last and win.
+        let mut sources: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for dir in [theme_dir.join("templates"), root.join("templates")] {
+            for (name, path) in files_under(&dir, &mut problems, root) {
+                let shown = display_path(root, &path);
+                match crate::fs::read_text(&path, &shown) {
+                    Ok(text) => {
+                        sources.insert(name, (shown, text));
+                    }
+                    Err(d) => problems.push(d),
+                }
+            }
+        }
+        let files: HashMap<String, String> = sources.iter().map(|(n, (shown, _))| (n.clone(), shown.clone())).collect();
+
+        // Parse each template alone first, so that every syntax error is reported;
+        // references to other templates are checked when all are added together.
+        for (name, (_, text)) in &sources {
+            let mut alone = tera::Tera::new();
+            if let Err(err) = alone.add_raw_template(name, text) {
+                let found = template_diagnostics(&err, &files, name);
+                problems.extend(found.into_iter().filter(|d| !refers_to_other_templates(&d.message)));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        tera.add_raw_templates(sources.iter().map(|(n, (_, text))| (n.as_str(), text.as_str())))
+            .map_err(|err| template_diagnostics(&err, &files, ""))?;
+
+        let mut static_files = BTreeMap::new();
+        for (site_path, path) in files_under(&theme_dir.join("static"), &mut problems, root) {
+            static_files.insert(site_path, path);
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Theme { tera, files, static_files })
+    }
+
+    /// Whether a template of this name exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// Renders `name` with a typed context.
+    pub fn render<T: Serialize>(&self, name: &str, context: &T) -> Result<String, Diagnostic> {
+        let shown = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
+        let context = tera::Context::from_serialize(context)
+            .map_err(|e| Diagnostic::new(&shown, format!("cannot pass the page's data to the template: {e}")))?;
+        self.tera.render(name, &context).map_err(|err| {
+            template_diagnostics(&err, &self.files, name)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Diagnostic::new(shown, err.to_string()))
+        })
+    }
+}
+
+/// Errors a template alone gives only because the others are missing.
+fn refers_to_other_templates(message: &str) -> bool {
+    message.starts_with("Unknown template")
+        || message.starts_with("Unknown component")
+        || message.starts_with("extends `")
+}
+
+/// Files under `dir`, sorted, as (path relative to `dir` with `/`, full path).
+fn files_under(dir: &Path, problems: &mut Vec<Diagnostic>, root: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return out;
+    }
+    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let name = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+                if !name.split('/').any(|part| part.starts_with('.')) {
+                    out.push((name, entry.path().to_path_buf()));
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let shown = err.path().map_or_else(|| display_path(root, dir), |p| display_path(root, p));
+                problems.push(Diagnostic::new(shown, format!("cannot read this part of the theme: {err}")));
+            }
+        }
+    }
+    out
+}
+
+/// A Tera error as `templates/file.html:line:col: message` diagnostics.
+fn template_diagnostics(err: &tera::Error, files: &HashMap<String, String>, current: &str) -> Vec<Diagnostic> {
+    let shown = |name: &str| files.get(name).cloned().unwrap_or_else(|| format!("template `{name}`"));
+    let mut message = match err.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let name = if report.filename().is_empty() { current } else { report.filename() };
+            let span = report.span();
+            let mut message = report.message().to_string();
+            append_causes(err, &mut message);
+            return vec![Diagnostic::at(shown(name), span.start_line.max(1), span.start_col + 1, message)];
+        }
+        tera::ErrorKind::MissingParent { current, parent } => {
+            return vec![Diagnostic::new(
+                shown(current),
+                format!("extends `{parent}`, which does not exist, expected a template of that name"),
+            )];
+        }
+        tera::ErrorKind::TemplateNotFound(name) => {
+            format!("the template `{name}` does not exist, expected a file `templates/{name}` in the theme or the site")
+        }
+        // Reference checks (unknown filters, includes, components) come as rendered reports.
+        tera::ErrorKind::Msg(text) if text.contains(" --> ") => return parse_reports(text, &shown),
+        _ => err.to_string(),
+    };
+    append_causes(err, &mut message);
+    vec![Diagnostic::new(shown(current), message)]
+}
+
+/// Reads Tera's rendered reports (`error: message` then ` --> name:line:col`).
+fn parse_reports(text: &str, shown: &dyn Fn(&str) -> String) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut message: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m);
+        } else if let (Some(m), Some(location)) = (message, line.trim_start().strip_prefix("--> ")) {
+            let mut parts = location.rsplitn(3, ':');
+            let column = parts.next().and_then(|c| c.parse().ok());
+            let line_no = parts.next().and_then(|l| l.parse().ok());
+            let name = parts.next().unwrap_or(location);
+            let d = Diagnostic::new(shown(name), m.to_string());
+            found.push(match (line_no, column) {
+                (Some(l), Some(c)) => d.with_pos(Some((l, c))),
+                _ => d,
+            });
+            message = None;
+        }
+    }
+    found
+}
+
+fn append_causes(err: &tera::Error, message: &mut String) {
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+}
