@@ -1,4 +1,5 @@
 //! The command line: one `Args` struct per command, shared flags flattened in.
+//! Parsed arguments are turned into the library's option structs here, once.
 
 use std::path::PathBuf;
 
@@ -16,6 +17,13 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into its output folder (public/ by default).
     Build(BuildArgs),
+    /// Preview the site on a local server that reloads pages on every save.
+    Serve(ServeArgs),
+    /// Check the whole site (content, templates, links) without writing anything.
+    Check(CheckArgs),
+    /// Create a new article or institution profile.
+    #[command(subcommand)]
+    New(NewCommand),
 }
 
 /// Flags every command that reads a site takes.
@@ -24,9 +32,6 @@ pub struct SiteArgs {
     /// The site folder (holds site.toml); the current folder by default.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Include articles and pages marked `draft: true`.
-    #[arg(long)]
-    pub drafts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -39,4 +44,70 @@ pub struct BuildArgs {
     /// Replace `base_url` of site.toml, e.g. for a preview deployment.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Include articles and pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Include articles and pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Poll for changes instead of relying on file-system events (network and container file systems).
+    #[arg(long)]
+    pub poll: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Check drafts too.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Scaffold content/articles/<slug>.md with today's date.
+    Article(NewArticleArgs),
+    /// Scaffold content/institutions/<slug>.md.
+    Institution(NewInstitutionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArticleArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The article's title.
+    pub title: String,
+    /// An institution the article is about (name, alias or slug); repeat for several.
+    #[arg(long = "institution", value_name = "NAME", required = true)]
+    pub institutions: Vec<String>,
+    /// The publication date (YYYY-MM-DD); today in the site's time zone by default.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewInstitutionArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The institution's English name.
+    pub name: String,
+    /// Its country, by English name.
+    #[arg(long, value_name = "COUNTRY")]
+    pub country: String,
 }

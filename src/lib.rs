@@ -8,6 +8,7 @@
 //! and tests. [`build`] ties it together.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod date;
@@ -17,6 +18,8 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod route;
+pub mod scaffold;
+pub mod serve;
 pub mod slug;
 pub mod taxonomy;
 pub mod theme;

@@ -9,7 +9,7 @@ use stele::build::{BuildOptions, build, resolve_root};
 use stele::error::Error;
 
 mod cli;
-use cli::{Cli, Command};
+use cli::{Cli, Command, NewCommand};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -34,8 +34,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Build(args) => {
-            let root = resolve_root(args.site.root.as_deref())?;
-            let options = BuildOptions { root, output: args.output, base_url: args.base_url, drafts: args.site.drafts };
+            let options = BuildOptions {
+                root: resolve_root(args.site.root.as_deref())?,
+                output: args.output,
+                base_url: args.base_url,
+                drafts: args.drafts,
+            };
             let report = build(&options)?;
             eprintln!(
                 "built {} pages and {} static files into `{}` in {:.0?}",
@@ -44,6 +48,36 @@ fn run(cli: Cli) -> Result<(), Error> {
                 options.output_dir().display(),
                 report.elapsed
             );
+            Ok(())
+        }
+        Command::Serve(args) => {
+            let mut build = BuildOptions::new(resolve_root(args.site.root.as_deref())?);
+            build.drafts = args.drafts;
+            stele::serve::serve(stele::serve::ServeOptions {
+                build,
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+                poll: args.poll,
+            })
+        }
+        Command::Check(args) => {
+            let mut options = BuildOptions::new(resolve_root(args.site.root.as_deref())?);
+            options.drafts = args.drafts;
+            let report = stele::check::check(&options)?;
+            eprintln!("{report}");
+            Ok(())
+        }
+        Command::New(NewCommand::Article(args)) => {
+            let root = resolve_root(args.site.root.as_deref())?;
+            let path = stele::scaffold::new_article(&root, &args.title, &args.institutions, args.date.as_deref())?;
+            println!("{}", path.display());
+            Ok(())
+        }
+        Command::New(NewCommand::Institution(args)) => {
+            let root = resolve_root(args.site.root.as_deref())?;
+            let path = stele::scaffold::new_institution(&root, &args.name, &args.country)?;
+            println!("{}", path.display());
             Ok(())
         }
     }
