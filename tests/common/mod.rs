@@ -12,7 +12,8 @@ use std::process::Command;
 
 use stele::build::{BuildOptions, build_in_memory};
 
-pub const SITE_TOML: &str = "title = \"Test Heritage\"\ndescription = \"A test site\"\nbase_url = \"https://example.org/\"\npaginate = 2\n";
+pub const SITE_TOML: &str =
+    "title = \"Test Heritage\"\ndescription = \"A test site\"\nbase_url = \"https://example.org/\"\npaginate = 2\n";
 
 pub struct TestSite {
     pub dir: tempfile::TempDir,
@@ -99,7 +100,11 @@ impl TestSite {
     /// Writes a simple valid article.
     pub fn simple_article(&self, slug: &str, title: &str, date: &str, institutions: &[&str]) -> &Self {
         let list = institutions.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ");
-        self.article(slug, &format!("title: \"{title}\"\ndate: {date}\ninstitutions: [{list}]"), &format!("Body of {title}."))
+        self.article(
+            slug,
+            &format!("title: \"{title}\"\ndate: {date}\ninstitutions: [{list}]"),
+            &format!("Body of {title}."),
+        )
     }
 
     pub fn options(&self) -> BuildOptions {

@@ -1,0 +1,532 @@
+//! The dev server's HTTP side: requests in, files of the in-memory site out.
+//!
+//! [`respond`] is a pure function from the current [`State`] and the parts of
+//! a request (method, target, Host headers) to a [`Reply`]; [`run`] feeds it
+//! from tiny_http, one thread per request, so that a slow or half-open client
+//! only ever holds its own thread (tiny_http has no read timeout, and
+//! dropping a request drains its body).
+//!
+//! Rules: GET and HEAD only (405 with `Allow` otherwise). The target is
+//! percent-decoded once and looked up in the in-memory map; a decoded path
+//! with NUL, a backslash, a control character, an encoded `/`, or a `.` or
+//! `..` segment is refused (400). A directory URL serves its `index.html`
+//! (and `/x` redirects to `/x/` when `x/index.html` exists); anything else
+//! unknown gets the site's `404.html` with status 404. While bound to a
+//! loopback address, a Host other than `localhost`, `127.0.0.1` or `[::1]`
+//! (any port) is refused (403), against DNS rebinding; an absolute-form target
+//! (`GET http://host/x`) is checked the same way. HTML responses get the
+//! live-reload script and the error overlay ([`reload`]).
+//!
+//! This module must never build a file-system path from a request, never
+//! send CORS headers, and never panic on what a client sends.
+
+use std::io::Write;
+use std::sync::{Arc, RwLock};
+
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+
+use super::State;
+use super::reload::{self, EVENTS_PATH, Hub};
+
+/// What the server enforces beyond the paths.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// Refuse Host headers that do not name the loopback address (set while
+    /// bound to loopback).
+    pub check_host: bool,
+}
+
+/// The answer to a request.
+#[derive(Debug)]
+pub enum Reply {
+    /// A complete response.
+    Page(Response),
+    /// Hand the connection to the live-reload event stream.
+    Events,
+}
+
+/// A complete HTTP response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    fn new(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Response {
+            status,
+            headers: vec![
+                ("Content-Type", content_type.to_string()),
+                // A preview is always current; no stale page or stylesheet.
+                ("Cache-Control", "no-store".to_string()),
+                ("X-Content-Type-Options", "nosniff".to_string()),
+            ],
+            body,
+        }
+    }
+
+    fn text(status: u16, message: &str) -> Self {
+        Response::new(status, "text/plain; charset=utf-8", format!("{message}\n").into_bytes())
+    }
+
+    fn with_header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Characters escaped in a path segment of a `Location`.
+const SEGMENT: &AsciiSet =
+    &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+
+/// The response to `method target` with the given Host header values.
+pub fn respond(state: &State, policy: Policy, method: &str, target: &str, hosts: &[&str]) -> Reply {
+    let (authority, origin) = match split_target(target) {
+        Some(parts) => parts,
+        None => return Reply::Page(Response::text(400, "bad request target")),
+    };
+    if policy.check_host {
+        if hosts.len() > 1 {
+            return Reply::Page(Response::text(400, "more than one Host header"));
+        }
+        let named = authority.into_iter().chain(hosts.iter().copied());
+        let mut any = false;
+        for host in named {
+            any = true;
+            if !is_loopback_host(host) {
+                return Reply::Page(Response::text(
+                    403,
+                    "this preview answers only to localhost, 127.0.0.1 and [::1] (see `stele serve --bind`)",
+                ));
+            }
+        }
+        if !any {
+            return Reply::Page(Response::text(400, "no Host header"));
+        }
+    }
+    let head = match method {
+        "GET" => false,
+        "HEAD" => true,
+        _ => {
+            return Reply::Page(
+                Response::text(405, "only GET and HEAD are allowed").with_header("Allow", "GET, HEAD".into()),
+            );
+        }
+    };
+    let (raw_path, query) = match origin.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (origin, None),
+    };
+    let path = match decode_path(raw_path) {
+        Some(path) => path,
+        None => return Reply::Page(Response::text(400, "bad request path")),
+    };
+    if path == EVENTS_PATH {
+        return if head {
+            Reply::Page(Response::new(200, "text/event-stream; charset=utf-8", Vec::new()))
+        } else {
+            Reply::Events
+        };
+    }
+    Reply::Page(lookup(state, &path, query))
+}
+
+/// The file for a decoded site path (no leading `/`).
+fn lookup(state: &State, path: &str, query: Option<&str>) -> Response {
+    let files = &state.files;
+    let key = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() };
+    if let Some(bytes) = files.get(&key) {
+        return file_response(state, 200, &key, bytes);
+    }
+    if !path.is_empty() && !path.ends_with('/') && files.contains_key(&format!("{path}/index.html")) {
+        let mut location: String = path.split('/').map(|s| format!("/{}", utf8_percent_encode(s, SEGMENT))).collect();
+        location.push('/');
+        // Keep the query only if it is plain visible ASCII.
+        if let Some(query) = query.filter(|q| q.bytes().all(|b| b.is_ascii_graphic())) {
+            location.push('?');
+            location.push_str(query);
+        }
+        return Response::text(301, &format!("moved to {location}")).with_header("Location", location);
+    }
+    if let Some(bytes) = files.get("404.html") {
+        return file_response(state, 404, "404.html", bytes);
+    }
+    let (status, title) = if files.is_empty() {
+        (500, "The site could not be built yet: fix the problems listed below and save.")
+    } else {
+        (404, "Page not found.")
+    };
+    let page = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body><p>{title}</p></body></html>"
+    );
+    file_response(state, status, "404.html", page.as_bytes())
+}
+
+/// A file of the site, decorated when it is HTML.
+fn file_response(state: &State, status: u16, key: &str, bytes: &[u8]) -> Response {
+    let content_type = content_type(key);
+    if content_type.starts_with("text/html") {
+        let snippet = reload::snippet(state.generation, &state.errors);
+        Response::new(status, content_type, reload::inject(bytes, &snippet))
+    } else {
+        Response::new(status, content_type, bytes.to_vec())
+    }
+}
+
+/// The authority of an absolute-form target (if any) and the origin-form
+/// rest (`/path?query`, fragment dropped); `None` for any other form.
+fn split_target(target: &str) -> Option<(Option<&str>, &str)> {
+    let target = target.split_once('#').map_or(target, |(before, _)| before);
+    if target.starts_with('/') {
+        return Some((None, target));
+    }
+    let (scheme, rest) = target.split_once("://")?;
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return None;
+    }
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, origin) = rest.split_at(end);
+    // `user@host`: only the host names the server.
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    match origin.as_bytes().first() {
+        None => Some((Some(host), "/")),
+        Some(b'/') => Some((Some(host), origin)),
+        // `http://host?q`: the path is empty, i.e. `/`.
+        Some(_) => None,
+    }
+}
+
+/// The site path for the path part of a target (`/articles/x/` ->
+/// `articles/x/`), or `None` when it is unsafe or malformed.
+pub fn decode_path(raw: &str) -> Option<String> {
+    let rest = raw.strip_prefix('/')?;
+    // An encoded slash would merge segments after the checks; no site path needs one.
+    if rest.to_ascii_lowercase().contains("%2f") {
+        return None;
+    }
+    let decoded = percent_decode_str(rest).decode_utf8().ok()?;
+    if decoded.chars().any(|c| c == '\\' || c.is_control()) {
+        return None;
+    }
+    if decoded.split('/').any(|segment| segment == "." || segment == "..") {
+        return None;
+    }
+    Some(decoded.into_owned())
+}
+
+/// Whether a Host header value names the loopback address: `localhost`,
+/// `127.0.0.1` or `[::1]`, with or without a port.
+pub fn is_loopback_host(host: &str) -> bool {
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inside, after)) => match after {
+                "" => (inside, None),
+                _ => match after.strip_prefix(':') {
+                    Some(port) => (inside, Some(port)),
+                    None => return false,
+                },
+            },
+            None => return false,
+        }
+    } else {
+        match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        }
+    };
+    if port.is_some_and(|p| p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    if host.starts_with('[') {
+        return name.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
+    }
+    name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1"
+}
+
+/// The Content-Type for a site path, by extension.
+pub fn content_type(site_path: &str) -> &'static str {
+    let name = site_path.rsplit('/').next().unwrap_or(site_path);
+    let ext = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "pdf" => "application/pdf",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "mp3" => "audio/mpeg",
+        "ogg" => "audio/ogg",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Answers requests until the server stops: one thread per request.
+pub fn run(server: tiny_http::Server, state: Arc<RwLock<State>>, hub: Arc<Hub>, policy: Policy) {
+    for request in server.incoming_requests() {
+        let state = Arc::clone(&state);
+        let hub = Arc::clone(&hub);
+        // If no thread can be started the request is dropped, which answers 500.
+        let _ = std::thread::Builder::new().name("stele-request".into()).spawn(move || {
+            handle(request, &state, &hub, policy);
+        });
+    }
+}
+
+/// Answers one request (on its own thread).
+fn handle(request: tiny_http::Request, state: &RwLock<State>, hub: &Hub, policy: Policy) {
+    let snapshot = current(state);
+    let hosts: Vec<&str> =
+        request.headers().iter().filter(|h| h.field.equiv("Host")).map(|h| h.value.as_str()).collect();
+    let reply = respond(&snapshot, policy, request.method().as_str(), request.url(), &hosts);
+    drop(hosts);
+    match reply {
+        Reply::Page(response) => {
+            let mut out = tiny_http::Response::from_data(response.body).with_status_code(response.status);
+            for (name, value) in &response.headers {
+                if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+                    out.add_header(header);
+                }
+            }
+            // The client may have gone; nothing to do about it.
+            let _ = request.respond(out);
+        }
+        Reply::Events => match hub.subscribe() {
+            None => {
+                let busy = tiny_http::Response::from_string("too many live-reload streams\n").with_status_code(503);
+                let _ = request.respond(busy);
+            }
+            Some(subscription) => {
+                // Subscribed first, then read the generation: no signal can fall in between.
+                let generation = current(state).generation;
+                let mut writer = request.into_writer();
+                let _ = reload::stream(&mut writer, &subscription, generation, hub.heartbeat());
+                let _ = writer.flush();
+            }
+        },
+    }
+}
+
+fn current(state: &RwLock<State>) -> State {
+    state.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Diagnostic;
+
+    const ON: Policy = Policy { check_host: true };
+    const HOST: &[&str] = &["127.0.0.1:1111"];
+
+    fn site() -> State {
+        let files = [
+            ("index.html", "<html><body><h1>Home</h1></body></html>"),
+            ("articles/x/index.html", "<html><body><h1>Article X</h1></body></html>"),
+            ("articles/a b/index.html", "<html><body>spaced</body></html>"),
+            ("style.css", "body { color: black }"),
+            ("404.html", "<html><body><h1>Page not found</h1></body></html>"),
+            ("rss.xml", "<rss/>"),
+        ];
+        State {
+            files: Arc::new(files.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect()),
+            errors: Vec::new(),
+            generation: 5,
+        }
+    }
+
+    fn get(state: &State, target: &str) -> Response {
+        page(respond(state, ON, "GET", target, HOST))
+    }
+
+    fn page(reply: Reply) -> Response {
+        match reply {
+            Reply::Page(response) => response,
+            Reply::Events => panic!("expected a page, got the event stream"),
+        }
+    }
+
+    fn body(response: &Response) -> String {
+        String::from_utf8_lossy(&response.body).into_owned()
+    }
+
+    #[test]
+    fn serves_files_indexes_redirects_and_404() {
+        let state = site();
+        let cases: &[(&str, u16, &str)] = &[
+            ("/", 200, "<h1>Home</h1>"),
+            ("/index.html", 200, "<h1>Home</h1>"),
+            ("/articles/x/", 200, "Article X"),
+            ("/articles/x/?utm=1", 200, "Article X"),
+            ("/articles/x/#top", 200, "Article X"),
+            ("/articles/a%20b/", 200, "spaced"),
+            ("/style.css", 200, "color: black"),
+            ("/nope", 404, "Page not found"),
+            ("/articles/", 404, "Page not found"),
+            ("/articles//x/", 404, "Page not found"),
+            ("/%252e%252e/", 404, "Page not found"),
+        ];
+        for &(target, status, text) in cases {
+            let response = get(&state, target);
+            assert_eq!(response.status, status, "{target}");
+            assert!(body(&response).contains(text), "{target}: {}", body(&response));
+        }
+        let moved = get(&state, "/articles/x");
+        assert_eq!((moved.status, moved.header("Location")), (301, Some("/articles/x/")));
+        let moved = get(&state, "/articles/x?a=1");
+        assert_eq!(moved.header("Location"), Some("/articles/x/?a=1"));
+        let moved = get(&state, "/articles/a%20b");
+        assert_eq!(moved.header("Location"), Some("/articles/a%20b/"));
+    }
+
+    #[test]
+    fn content_types_and_injection() {
+        let state = site();
+        let html = get(&state, "/articles/x/");
+        assert_eq!(html.header("Content-Type"), Some("text/html; charset=utf-8"));
+        assert!(body(&html).contains("data-stele-live-reload"));
+        assert!(body(&html).contains("let generation = 5;"));
+        assert!(body(&html).ends_with("</script>\n</body></html>"), "{}", body(&html));
+        let css = get(&state, "/style.css");
+        assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+        assert_eq!(css.body, b"body { color: black }");
+        assert_eq!(get(&state, "/rss.xml").header("Content-Type"), Some("application/xml; charset=utf-8"));
+        let not_found = get(&state, "/nope");
+        assert!(body(&not_found).contains("data-stele-live-reload"));
+        for response in [html, css, not_found] {
+            assert_eq!(response.header("Cache-Control"), Some("no-store"));
+            assert!(response.headers.iter().all(|(name, _)| !name.starts_with("Access-Control")));
+        }
+        assert_eq!(content_type("a/B.JPG"), "image/jpeg");
+        assert_eq!(content_type("noext"), "application/octet-stream");
+        assert_eq!(content_type("dir.v1/file"), "application/octet-stream");
+    }
+
+    #[test]
+    fn overlay_lists_problems_on_every_html_page() {
+        let mut state = site();
+        state.errors = vec![Diagnostic::at("content/articles/x.md", 4, 3, "unknown institution `Dunhuang <Acadmy>`")];
+        for target in ["/", "/articles/x/", "/nope"] {
+            let text = body(&get(&state, target));
+            assert!(text.contains(reload::OVERLAY_ID), "{target}");
+            assert!(text.contains("content/articles/x.md:4:3"), "{target}");
+            assert!(text.contains("Dunhuang &lt;Acadmy&gt;"), "{target}");
+        }
+        assert!(!body(&get(&state, "/style.css")).contains(reload::OVERLAY_ID));
+    }
+
+    #[test]
+    fn nothing_built_yet() {
+        let state = State {
+            files: Arc::default(),
+            errors: vec![Diagnostic::new("site.toml", "missing `title`")],
+            generation: 0,
+        };
+        let response = get(&state, "/");
+        assert_eq!(response.status, 500);
+        assert!(body(&response).contains("site.toml: missing `title`") || body(&response).contains("site.toml</span>"));
+    }
+
+    #[test]
+    fn only_get_and_head() {
+        let state = site();
+        for method in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE", "BREW"] {
+            let response = page(respond(&state, ON, method, "/", HOST));
+            assert_eq!(response.status, 405, "{method}");
+            assert_eq!(response.header("Allow"), Some("GET, HEAD"));
+        }
+        let head = page(respond(&state, ON, "HEAD", "/articles/x/", HOST));
+        assert_eq!(head, get(&state, "/articles/x/"), "HEAD answers as GET; tiny_http drops the body");
+        assert!(matches!(respond(&state, ON, "GET", "/__stele/events", HOST), Reply::Events));
+        assert_eq!(page(respond(&state, ON, "HEAD", "/__stele/events", HOST)).status, 200);
+    }
+
+    #[test]
+    fn unsafe_targets_are_refused() {
+        let state = site();
+        let refused = [
+            "/../secret.txt",
+            "/articles/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E/%2E%2E/secret.txt",
+            "/..%2fsecret.txt",
+            "/articles%2Fx/",
+            "/.%2e/secret.txt",
+            "/./index.html",
+            "/..\\secret.txt",
+            "/%5c..%5csecret.txt",
+            "/index.html%00.css",
+            "/%00",
+            "/%0d%0aSet-Cookie:%20x",
+            "/%ff%fe",
+            "/%c0%ae%c0%ae/secret.txt",
+            "*",
+            "example.com:443",
+            "secret.txt",
+            "ftp://127.0.0.1/",
+            "",
+        ];
+        for target in refused {
+            let response = get(&state, target);
+            assert_eq!(response.status, 400, "{target:?}: {}", body(&response));
+        }
+    }
+
+    #[test]
+    fn host_check() {
+        let state = site();
+        for host in ["localhost", "localhost:1111", "LOCALHOST:80", "127.0.0.1", "127.0.0.1:1", "[::1]", "[::1]:1111"] {
+            assert_eq!(page(respond(&state, ON, "GET", "/", &[host])).status, 200, "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "127.0.0.2",
+            "[::2]",
+            "::1",
+            "[::1]x",
+            "localhost:",
+            "localhost:abc",
+            "",
+            "0.0.0.0",
+        ] {
+            assert_eq!(page(respond(&state, ON, "GET", "/", &[host])).status, 403, "{host:?}");
+        }
+        assert_eq!(page(respond(&state, ON, "GET", "/", &[])).status, 400, "no Host");
+        assert_eq!(page(respond(&state, ON, "GET", "/", &["localhost", "localhost"])).status, 400);
+        // Absolute-form targets name a host too.
+        assert_eq!(page(respond(&state, ON, "GET", "http://evil.example/", HOST)).status, 403);
+        assert_eq!(page(respond(&state, ON, "GET", "http://user@evil.example/", HOST)).status, 403);
+        let ok = page(respond(&state, ON, "GET", "http://localhost:1111/articles/x/", HOST));
+        assert!(body(&ok).contains("Article X"));
+        assert_eq!(page(respond(&state, ON, "GET", "http://localhost:1111", HOST)).status, 200);
+        assert_eq!(page(respond(&state, ON, "GET", "http://localhost:1111/../x", HOST)).status, 400);
+        // Not on loopback: any host.
+        let off = Policy { check_host: false };
+        assert_eq!(page(respond(&state, off, "GET", "/", &["my-laptop.local:1111"])).status, 200);
+        assert_eq!(page(respond(&state, off, "GET", "/", &[])).status, 200);
+    }
+}

@@ -1,0 +1,234 @@
+//! Live reload in a real browser: Debian's headless chromium, driven through
+//! chromedriver by a small WebDriver client (JSON over HTTP).
+//!
+//! The test opens an article served by `stele serve`, edits its Markdown and
+//! waits for the page to show the new text with no action from the test; then
+//! edits the stylesheet and checks that the new style applies without a page
+//! reload (a marker set on `window` survives); then breaks the article and
+//! checks the error overlay comes and goes. chromium and chromedriver are
+//! installed by `tests/setup.sh`; without them the test fails, never skips.
+
+mod common;
+#[path = "common/server.rs"]
+mod server;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::TestSite;
+use serde_json::{Value, json};
+use server::{Served, eventually, http_exchange_within};
+
+/// How long a change may take to show in the browser.
+const CHANGE: Duration = Duration::from_secs(15);
+
+/// A program on the PATH or at one of the usual Debian places.
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in names {
+        for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/lib/chromium")]) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+fn require(names: &[&str], what: &str) -> PathBuf {
+    find_program(names).unwrap_or_else(|| {
+        panic!("{what} is not installed (looked for {names:?}): run `bash tests/setup.sh` to install the test tools")
+    })
+}
+
+/// A running chromedriver; killed on drop.
+struct Driver {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Driver {
+    fn start(program: &std::path::Path) -> Driver {
+        // A free port: ask the system for one, then let chromedriver take it.
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}; run `bash tests/setup.sh`", program.display()));
+        let mut driver = Driver { child, addr: SocketAddr::from(([127, 0, 0, 1], port)) };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("chromedriver exited with {status}");
+            }
+            if std::net::TcpStream::connect(driver.addr).is_ok() {
+                let status = driver.call("GET", "/status", None, Duration::from_secs(10));
+                if status["value"]["ready"] == json!(true) {
+                    return driver;
+                }
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not become ready within 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// One WebDriver command; returns the JSON answer.
+    fn call(&self, method: &str, path: &str, body: Option<&Value>, timeout: Duration) -> Value {
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        );
+        let reply = http_exchange_within(self.addr, request.as_bytes(), timeout);
+        serde_json::from_slice(&reply.body)
+            .unwrap_or_else(|e| panic!("chromedriver answered {method} {path} with no JSON ({e}): {}", reply.raw))
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser session; closed on drop.
+struct Session<'d> {
+    driver: &'d Driver,
+    id: String,
+    _profile: tempfile::TempDir,
+}
+
+impl<'d> Session<'d> {
+    fn new(driver: &'d Driver, chromium: &std::path::Path) -> Session<'d> {
+        let profile = tempfile::tempdir().expect("a profile folder");
+        let args = [
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--window-size=1024,768".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({
+            "capabilities": {
+                "alwaysMatch": {
+                    "goog:chromeOptions": { "binary": chromium, "args": args }
+                }
+            }
+        });
+        let answer = driver.call("POST", "/session", Some(&capabilities), Duration::from_secs(60));
+        let id = answer["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("chromedriver could not start chromium: {answer}"))
+            .to_string();
+        Session { driver, id, _profile: profile }
+    }
+
+    fn command(&self, method: &str, what: &str, body: Option<&Value>) -> Value {
+        let path = format!("/session/{}/{what}", self.id);
+        let answer = self.driver.call(method, &path, body, Duration::from_secs(30));
+        if answer["value"].get("error").is_some() {
+            panic!("WebDriver {method} {what} failed: {answer}");
+        }
+        answer["value"].clone()
+    }
+
+    fn goto(&self, url: &str) {
+        self.command("POST", "url", Some(&json!({ "url": url })));
+    }
+
+    /// Runs `script` (a function body) in the page and returns its value.
+    fn run(&self, script: &str) -> Value {
+        self.command("POST", "execute/sync", Some(&json!({ "script": script, "args": [] })))
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        let path = format!("/session/{}", self.id);
+        // Best effort; chromedriver is killed right after anyway.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.driver.call("DELETE", &path, None, Duration::from_secs(10))
+        }));
+    }
+}
+
+fn murals(institution: &str, body: &str) -> String {
+    format!("---\ntitle: \"Mogao murals\"\ndate: 2024-03-12\ninstitutions: [\"{institution}\"]\n---\n{body}\n")
+}
+
+#[test]
+fn live_reload_in_a_real_browser() {
+    let chromium = require(&["chromium", "chromium-browser"], "chromium");
+    let chromedriver = require(&["chromedriver"], "chromedriver");
+
+    let site = TestSite::new();
+    site.write("content/articles/murals.md", murals("Dunhuang Academy", "The first version of the text."));
+    let served = Served::start(site.root(), &[]);
+    let driver = Driver::start(&chromedriver);
+    let browser = Session::new(&driver, &chromium);
+
+    let page_text = "return document.body ? document.body.innerText : ''";
+    browser.goto(&format!("{}articles/murals/", served.url));
+    let text = browser.run(page_text);
+    assert!(text.as_str().is_some_and(|t| t.contains("The first version")), "{text}");
+    // No need to wait for the event stream to connect: a page that connects
+    // late is told the generation served and reloads if it missed a change.
+
+    // 1. An edit of the Markdown reloads the page by itself.
+    site.write(
+        "content/articles/murals.md",
+        murals("Dunhuang Academy", "The second version, written while the page was open."),
+    );
+    eventually("the page shows the edited text", CHANGE, || {
+        let text = browser.run(page_text);
+        if text.as_str().is_some_and(|t| t.contains("The second version")) { Ok(()) } else { Err(text) }
+    });
+
+    // 2. An edit of the stylesheet applies without reloading the page.
+    browser.run("window.__marker = 1; return null");
+    let border = "return getComputedStyle(document.body).borderTopColor";
+    assert_ne!(browser.run(border), json!("rgb(1, 2, 3)"));
+    let css_path = "themes/heritage/static/style.css";
+    let css = std::fs::read_to_string(site.path(css_path)).expect("read the stylesheet");
+    site.write(css_path, format!("{css}\nbody {{ border-top: 7px solid rgb(1, 2, 3) !important; }}\n"));
+    eventually("the new style applies", CHANGE, || {
+        let color = browser.run(border);
+        if color == json!("rgb(1, 2, 3)") { Ok(()) } else { Err(color) }
+    });
+    assert_eq!(browser.run("return window.__marker === 1"), json!(true), "the page was reloaded instead of restyled");
+    let hrefs = browser.run("return [...document.querySelectorAll('link[rel~=stylesheet]')].map(l => l.href)");
+    assert!(hrefs.to_string().contains("stele-reload="), "stylesheets were swapped: {hrefs}");
+
+    // 3. A broken edit shows the overlay; the fix removes it.
+    let overlay = "return !!document.getElementById('stele-error-overlay')";
+    site.write("content/articles/murals.md", murals("Dunhuang Acadmy", "Broken."));
+    eventually("the overlay shows", CHANGE, || {
+        let shown = browser.run(overlay);
+        if shown == json!(true) { Ok(()) } else { Err(shown) }
+    });
+    let text = browser.run(page_text);
+    assert!(
+        text.as_str().is_some_and(|t| t.contains("content/articles/murals.md:4:") && t.contains("The second version")),
+        "{text}"
+    );
+    site.write("content/articles/murals.md", murals("Dunhuang Academy", "The third version."));
+    eventually("the overlay goes with the fix", CHANGE, || {
+        let state = browser.run(
+            "return document.body.innerText.includes('The third version') && !document.getElementById('stele-error-overlay')",
+        );
+        if state == json!(true) { Ok(()) } else { Err(browser.run(page_text)) }
+    });
+}
