@@ -1,81 +1,293 @@
-//! Helpers for feeds: links made absolute and text made safe for XML.
+//! Feeds: an item's HTML made to stand alone, and text made safe for XML.
 //!
-//! A feed reader shows an item's HTML outside the site, so every relative
-//! `href` and `src` in it is resolved against the article's permalink. XML
-//! 1.0 forbids most control characters; they are dropped. Escaping itself is
-//! left to the `.xml` template (Tera escapes it exactly once).
+//! A feed reader shows an item's HTML away from the site and with no base
+//! URL, so [`absolutize`] resolves every relative URL in it (`href`, `src`,
+//! `srcset`, `poster`, `cite`) against the article's permalink. It is an HTML
+//! rewriter (lol_html), not a string search: double-quoted, single-quoted and
+//! unquoted attributes, character references in values and raw HTML written
+//! by editors all come out right. XML 1.0 forbids most control characters,
+//! even as character references; [`xml_safe`] drops them from every text that
+//! goes into a feed (titles, categories and descriptions alike).
+//!
+//! What this module must never do: escape for XML (the `.xml` template
+//! escapes each value exactly once, so escaping here would show `&lt;p&gt;` to
+//! readers), or change a URL that is already absolute (it is kept byte for
+//! byte).
 
-/// Resolves relative `href="..."` and `src="..."` values against `page_url`.
-pub fn absolutize(html: &str, page_url: &str) -> String {
-    let Ok(base) = url::Url::parse(page_url) else { return html.to_string() };
-    let mut out = String::with_capacity(html.len() + 64);
-    let mut rest = html;
-    while let Some(at) = next_attribute(rest) {
-        let (before, after) = rest.split_at(at.value_start);
-        out.push_str(before);
-        let Some(end) = after.find('"') else {
-            rest = after;
-            break;
-        };
-        let value = &after[..end];
-        // Values come from pulldown-cmark, which escapes `&` as `&amp;`.
-        let raw = value.replace("&amp;", "&");
-        match base.join(&raw) {
-            Ok(joined) if !is_absolute(&raw) => out.push_str(&joined.as_str().replace('&', "&amp;")),
-            _ => out.push_str(value),
+use std::borrow::Cow;
+
+use lol_html::{RewriteStrSettings, element, rewrite_str};
+use url::Url;
+
+/// Attributes whose whole value is one URL.
+const URL_ATTRIBUTES: [&str; 4] = ["href", "src", "poster", "cite"];
+
+/// Resolves every relative URL in `html` against `page`, the permalink of the
+/// page the HTML belongs to. Fragments (`#note-1`) become links to that page.
+pub fn absolutize(html: &str, page: &Url) -> Result<String, String> {
+    let handler = element!("[href], [src], [srcset], [poster], [cite]", |el| {
+        for name in URL_ATTRIBUTES {
+            if let Some(value) = el.get_attribute(name)
+                && let Some(resolved) = resolve(page, &value)
+            {
+                el.set_attribute(name, &resolved)?;
+            }
         }
+        if let Some(value) = el.get_attribute("srcset")
+            && let Some(resolved) = resolve_srcset(page, &value)
+        {
+            el.set_attribute("srcset", &resolved)?;
+        }
+        Ok(())
+    });
+    let settings = RewriteStrSettings { element_content_handlers: vec![handler], ..RewriteStrSettings::new() };
+    rewrite_str(html, settings).map_err(|e| format!("cannot make the links of the article absolute: {e}"))
+}
+
+/// The new value of a URL attribute (as written in HTML), or `None` to keep it.
+fn resolve(page: &Url, value: &str) -> Option<String> {
+    let decoded = decode_references(value);
+    absolute(page, decoded.trim_matches(is_html_space)).map(|url| escape_ampersands(url.as_str()))
+}
+
+/// `url` resolved against `page` if it is relative; `None` if it is absolute
+/// already (or not a URL at all, which is then left for the reader to judge).
+fn absolute(page: &Url, url: &str) -> Option<Url> {
+    match Url::parse(url) {
+        Err(url::ParseError::RelativeUrlWithoutBase) => page.join(url).ok(),
+        _ => None,
+    }
+}
+
+/// A `srcset` with every candidate's URL resolved, or `None` if none changed.
+fn resolve_srcset(page: &Url, value: &str) -> Option<String> {
+    let decoded = decode_references(value);
+    let mut changed = false;
+    let candidates: Vec<String> = srcset_candidates(&decoded)
+        .into_iter()
+        .map(|(url, descriptor)| {
+            let url = match absolute(page, url) {
+                Some(resolved) => {
+                    changed = true;
+                    resolved.to_string()
+                }
+                None => url.to_string(),
+            };
+            if descriptor.is_empty() { url } else { format!("{url} {descriptor}") }
+        })
+        .collect();
+    changed.then(|| escape_ampersands(&candidates.join(", ")))
+}
+
+/// The (URL, descriptor) pairs of a `srcset`, parsed as the HTML standard
+/// does: a URL runs to the next whitespace (trailing commas end it), its
+/// descriptor to the next comma outside parentheses.
+fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
+    let mut candidates = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c| is_html_space(c) || c == ',');
+        if rest.is_empty() {
+            return candidates;
+        }
+        let (url, after) = rest.split_at(rest.find(is_html_space).unwrap_or(rest.len()));
+        if url.ends_with(',') {
+            candidates.push((url.trim_end_matches(','), ""));
+            rest = after;
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut end = after.len();
+        for (i, c) in after.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        candidates.push((url, after[..end].trim_matches(is_html_space)));
         rest = &after[end..];
     }
+}
+
+fn is_html_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}')
+}
+
+/// Decodes the character references a URL attribute may hold (`&amp;`,
+/// `&quot;`, `&#38;`, `&#x26;`, ...); anything else is kept as written.
+fn decode_references(value: &str) -> Cow<'_, str> {
+    if !value.contains('&') {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded =
+            rest.find(';').filter(|&end| end <= 10).and_then(|end| reference(&rest[1..end]).map(|c| (c, end)));
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
     out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The character a reference names (`amp`, `#38`, `#x26`).
+fn reference(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) if !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()) => {
+                    u32::from_str_radix(hex, 16).ok()?
+                }
+                None if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) => number.parse().ok()?,
+                _ => return None,
+            };
+            char::from_u32(code)
+        }
+    }
+}
+
+/// A URL written into an HTML attribute: `&` as `&amp;` (the rewriter
+/// escapes `"` itself; a serialized URL has no `<` or `>`).
+fn escape_ampersands(url: &str) -> String {
+    url.replace('&', "&amp;")
+}
+
+/// Text for an HTML attribute or element: `&`, `<`, `>` and `"` escaped.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
     out
 }
 
-struct AttributeAt {
-    value_start: usize,
+/// Drops the characters XML 1.0 does not allow (controls other than tab,
+/// line feed and carriage return, lone surrogates' stand-ins U+FFFE/U+FFFF).
+pub fn xml_safe(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
+    }
 }
 
-fn next_attribute(html: &str) -> Option<AttributeAt> {
-    let href = html.find(" href=\"").map(|i| i + 7);
-    let src = html.find(" src=\"").map(|i| i + 6);
-    let value_start = match (href, src) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b)?,
-    };
-    Some(AttributeAt { value_start })
-}
-
-fn is_absolute(url: &str) -> bool {
-    url.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-            && !scheme.contains('/')
-    }) || url.starts_with("//")
-}
-
-/// Drops the characters XML 1.0 does not allow.
-pub fn xml_safe(text: &str) -> String {
-    text.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}'))
-        .collect()
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const PAGE: &str = "https://example.org/heritage/articles/x/";
+
+    fn run(html: &str) -> String {
+        absolutize(html, &Url::parse(PAGE).unwrap()).unwrap()
+    }
+
     #[test]
     fn makes_links_absolute() {
-        let html = r##"<p><a href="../other/">o</a> <img src="cave.jpg" alt=""> <a href="https://x.org/">x</a> <a href="#n">n</a> <a href="mailto:a@b.c">m</a></p>"##;
-        let out = absolutize(html, "https://example.org/heritage/articles/x/");
+        let out = run(
+            r##"<p><a href="../other/">o</a> <img src="cave.jpg" alt=""> <a href="https://x.org/">x</a> <a href="#n">n</a> <a href="mailto:a@b.c">m</a> <a href="/heritage/about/">a</a></p>"##,
+        );
         assert!(out.contains(r#"href="https://example.org/heritage/articles/other/""#), "{out}");
         assert!(out.contains(r#"src="https://example.org/heritage/articles/x/cave.jpg""#), "{out}");
         assert!(out.contains(r#"href="https://x.org/""#), "{out}");
         assert!(out.contains(r##"href="https://example.org/heritage/articles/x/#n""##), "{out}");
         assert!(out.contains(r#"href="mailto:a@b.c""#), "{out}");
+        assert!(out.contains(r#"href="https://example.org/heritage/about/""#), "{out}");
+    }
+
+    #[test]
+    fn handles_every_kind_of_attribute_quoting() {
+        let out = run("<a href='one/'>1</a><a href=two/>2</a><a class=x HREF = \"three/\">3</a><img src=\n'four.png'>");
+        for name in ["one/", "two/", "three/", "four.png"] {
+            assert!(out.contains(&format!("\"{PAGE}{name}\"")), "{name}: {out}");
+        }
+        assert!(out.contains("class=x"), "other attributes are kept as written: {out}");
+    }
+
+    #[test]
+    fn keeps_character_references_right() {
+        let out = run(r#"<a href="search?a=1&amp;b=2">s</a><a href="q?x=&#34;y&#x22;">q</a>"#);
+        assert!(out.contains(r#"href="https://example.org/heritage/articles/x/search?a=1&amp;b=2""#), "{out}");
+        assert!(out.contains(r#"href="https://example.org/heritage/articles/x/q?x=%22y%22""#), "{out}");
+        let untouched = r#"<a href="https://x.org/?a=1&amp;b=2">x</a>"#;
+        assert_eq!(run(untouched), untouched);
+    }
+
+    #[test]
+    fn resolves_every_srcset_candidate() {
+        let out = run(
+            r#"<picture><source srcset="s.webp 640w"><img src="a.jpg" srcset="a.jpg 1x,b.jpg 2x, https://cdn.org/c,d.jpg 3x, e.jpg,"></picture>"#,
+        );
+        assert!(
+            out.contains(&format!(
+                r#"srcset="{PAGE}a.jpg 1x, {PAGE}b.jpg 2x, https://cdn.org/c,d.jpg 3x, {PAGE}e.jpg""#
+            )),
+            "{out}"
+        );
+        assert!(out.contains(&format!(r#"<source srcset="{PAGE}s.webp 640w">"#)), "{out}");
+    }
+
+    #[test]
+    fn leaves_text_and_scripts_alone() {
+        let html = "<p>src=\"x\" href=y</p><pre><code>&lt;a href=\"z\"&gt;</code></pre>";
+        assert_eq!(run(html), html);
+    }
+
+    #[test]
+    fn parses_srcset_like_browsers() {
+        assert_eq!(
+            srcset_candidates(" a.jpg 1x , b.jpg (w, h) 2x,c.jpg"),
+            vec![("a.jpg", "1x"), ("b.jpg", "(w, h) 2x"), ("c.jpg", "")]
+        );
+        assert_eq!(srcset_candidates("a,b.jpg, c.jpg,"), vec![("a,b.jpg", ""), ("c.jpg", "")]);
+        assert!(srcset_candidates(" , ").is_empty());
+    }
+
+    #[test]
+    fn decodes_references() {
+        assert_eq!(decode_references("a&amp;b&#38;c&#x26;d&unknown;e&"), "a&b&c&d&unknown;e&");
+        assert_eq!(decode_references("&#+5;&#x;"), "&#+5;&#x;");
     }
 
     #[test]
     fn drops_forbidden_characters() {
         assert_eq!(xml_safe("a\u{0}b\u{1b}c\u{FFFE}d\te"), "abcd\te");
+        assert!(matches!(xml_safe("plain 敦煌"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escapes_html() {
+        assert_eq!(escape_html(r#"a & "b" <c>"#), "a &amp; &quot;b&quot; &lt;c&gt;");
     }
 }

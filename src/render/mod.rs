@@ -6,6 +6,13 @@
 //! cards, institution and country cards) are built once, and the jobs are
 //! rendered in parallel, each handing its bytes to the [`Output`] as soon as
 //! it is done. All problems are collected and returned together.
+//!
+//! Feeds and the sitemap are for machines, so their rules are strict (see
+//! [`feed`]): an RSS item's description is the article's whole HTML with
+//! every URL absolute, its pubDate is RFC 2822 with the site's offset, and a
+//! channel's lastBuildDate is its newest item's date; the sitemap lists every
+//! HTML page but 404.html, with the W3C date it last changed. No output ever
+//! depends on the clock, so two builds of the same inputs are identical.
 
 pub mod feed;
 pub mod view;
@@ -17,7 +24,7 @@ use serde::Serialize;
 
 use crate::config::BaseUrl;
 use crate::content::Site;
-use crate::date::month_name;
+use crate::date::{PubDate, month_name};
 use crate::error::Diagnostic;
 use crate::output::Output;
 use crate::route::{Routes, file_of, paginated};
@@ -622,85 +629,111 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// One RSS channel: the newest `feed_limit` articles of `ids` (which are newest first).
     fn feed(&self, listing: &str, title: &str, description: &str, ids: &[usize]) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
-        let tz = &site.config.time_zone;
-        let items: Vec<FeedItem> = ids
-            .iter()
-            .take(site.config.feed_limit)
-            .map(|&i| {
-                let a = &site.articles[i];
-                let card = &self.cards[i];
-                let mut categories: Vec<String> = card.institutions.iter().map(|t| t.name.clone()).collect();
-                categories.extend(card.countries.iter().map(|t| t.name.clone()));
-                FeedItem {
-                    title: a.title.clone(),
-                    link: card.permalink.clone(),
-                    pub_date: a.date.rfc2822(tz),
-                    description: feed::xml_safe(&feed::absolutize(&a.body.html, &card.permalink)),
-                    categories,
-                }
-            })
-            .collect();
+        let items: Vec<FeedItem> =
+            ids.iter().take(site.config.feed_limit).map(|&i| self.feed_item(i)).collect::<Result<_, _>>()?;
         #[derive(Serialize)]
         struct Data<'s> {
             site: &'s SiteView,
             feed: FeedView,
         }
         let feed = FeedView {
-            title: title.to_string(),
+            title: feed::xml_safe(title).into_owned(),
             link: self.base.permalink(listing),
             self_url: self.base.permalink(&self.routes.feed(listing)),
-            description: description.to_string(),
+            // RSS requires a description; a site without one is described by its title.
+            description: feed::xml_safe(if description.trim().is_empty() { title } else { description }).into_owned(),
             language: site.config.language.clone(),
-            last_build_date: ids.first().map(|&i| site.articles[i].date.rfc2822(tz)),
+            last_build_date: items.first().map(|item| item.pub_date.clone()),
             items,
         };
         self.theme.render("rss.xml", &Data { site: &self.site_view, feed }).map(String::into_bytes)
     }
 
+    /// An article as a feed item: its lead image and body with every URL absolute.
+    fn feed_item(&self, i: usize) -> Result<FeedItem, Diagnostic> {
+        let a = &self.site.articles[i];
+        let card = &self.cards[i];
+        let page = url::Url::parse(&card.permalink).map_err(|e| {
+            Diagnostic::new(&a.rel_path, format!("the permalink `{}` is not a valid URL ({e})", card.permalink))
+        })?;
+        let mut html = String::with_capacity(a.body.html.len() + 128);
+        if let Some(image) = &card.image {
+            html.push_str(&format!(
+                "<p><img src=\"{}\" alt=\"{}\"></p>\n",
+                feed::escape_html(&image.permalink),
+                feed::escape_html(&image.alt)
+            ));
+        }
+        html.push_str(&a.body.html);
+        let description = feed::absolutize(&html, &page).map_err(|m| Diagnostic::new(&a.rel_path, m))?;
+        Ok(FeedItem {
+            title: feed::xml_safe(&a.title).into_owned(),
+            link: card.permalink.clone(),
+            pub_date: a.date.rfc2822(&self.site.config.time_zone),
+            description: feed::xml_safe(&description).into_owned(),
+            categories: card
+                .institutions
+                .iter()
+                .chain(&card.countries)
+                .map(|t| feed::xml_safe(&t.name).into_owned())
+                .collect(),
+        })
+    }
+
+    /// Every HTML page except 404.html, with when it last changed: an
+    /// article's `updated`, else its date; a listing's, the latest of its
+    /// articles' (so page 2 of a listing changes when a new article pushes
+    /// one onto it); a standalone page's `updated`, if it has one.
     fn sitemap_entries(&self) -> Vec<SitemapEntry> {
         let (site, routes, lang, base) = (self.site, &self.routes, self.lang(), self.base);
-        let newest = |ids: &[usize]| ids.first().map(|&i| self.lastmod(i));
         let all: Vec<usize> = (0..site.articles.len()).collect();
         let mut entries = Vec::new();
         let mut push =
             |path: String, lastmod: Option<String>| entries.push(SitemapEntry { loc: base.permalink(&path), lastmod });
-        push(routes.home(lang), newest(&all));
+        push(routes.home(lang), self.listing_lastmod(&all));
         for n in 1..=self.pages_of(all.len()) {
-            push(paginated(&routes.articles(lang), n), newest(&all));
+            push(paginated(&routes.articles(lang), n), self.listing_lastmod(&all));
         }
         for (i, a) in site.articles.iter().enumerate() {
-            push(routes.article(&a.lang, &a.slug), Some(self.lastmod(i)));
+            push(routes.article(&a.lang, &a.slug), Some(self.lastmod(i).iso()));
         }
-        push(routes.institutions(lang), newest(&all));
+        push(routes.institutions(lang), self.listing_lastmod(&all));
         for (id, inst) in site.institutions.iter().enumerate() {
             let ids = &self.index.by_institution[id];
             for n in 1..=self.pages_of(ids.len()) {
-                push(paginated(&routes.institution(lang, &inst.slug), n), newest(ids));
+                push(paginated(&routes.institution(lang, &inst.slug), n), self.listing_lastmod(ids));
             }
         }
-        push(routes.countries(lang), newest(&all));
+        push(routes.countries(lang), self.listing_lastmod(&all));
         for (id, c) in site.countries.iter().enumerate() {
             let ids = self.index.country(id);
             for n in 1..=self.pages_of(ids.len()) {
-                push(paginated(&routes.country(lang, &c.slug), n), newest(ids));
+                push(paginated(&routes.country(lang, &c.slug), n), self.listing_lastmod(ids));
             }
         }
-        push(routes.years(lang), newest(&all));
+        push(routes.years(lang), self.listing_lastmod(&all));
         for y in &self.index.years {
-            push(routes.year(lang, y.year), newest(&y.articles));
+            push(routes.year(lang, y.year), self.listing_lastmod(&y.articles));
         }
         for p in &site.pages {
-            push(routes.page(&p.lang, &p.slug), p.updated.as_ref().map(|u| u.iso()));
+            push(routes.page(&p.lang, &p.slug), p.updated.as_ref().map(PubDate::iso));
         }
         entries
     }
 
     /// An article's last modification: `updated`, else its date.
-    fn lastmod(&self, i: usize) -> String {
+    fn lastmod(&self, i: usize) -> &PubDate {
         let a = &self.site.articles[i];
-        a.updated.as_ref().unwrap_or(&a.date).iso()
+        a.updated.as_ref().unwrap_or(&a.date)
+    }
+
+    /// The latest modification of the articles of a listing, in W3C form.
+    fn listing_lastmod(&self, ids: &[usize]) -> Option<String> {
+        let tz = &self.site.config.time_zone;
+        ids.iter().map(|&i| self.lastmod(i)).max_by_key(|d| d.sort_key(tz)).map(PubDate::iso)
     }
 }
 

@@ -255,14 +255,19 @@ pub struct FeedItem {
     pub title: String,
     pub link: String,
     pub pub_date: String,
-    /// Full HTML with absolute links; the template escapes it once.
+    /// The whole article as HTML (lead image, then body) with every URL
+    /// absolute and no character XML forbids; the template escapes it once.
     pub description: String,
+    /// One per institution, then one per country.
     pub categories: Vec<String>,
 }
 
 /// One `<url>` of the sitemap.
 #[derive(Debug, Clone, Serialize)]
 pub struct SitemapEntry {
+    /// The page's absolute URL.
     pub loc: String,
+    /// When it last changed, as a W3C date (`2024-03-12`) or date-time with
+    /// offset (`2024-03-12T10:30:00+08:00`), both of which the sitemap schema takes.
     pub lastmod: Option<String>,
 }
