@@ -2,7 +2,8 @@
 //!
 //! Keys and defaults follow DESIGN.md "site.toml". Unknown keys are refused
 //! with the line, the column and the closest known key; `[extra]` is a free
-//! map handed to themes. The time zone is checked against the IANA database
+//! map handed to themes. The theme is a folder name under themes/, never a
+//! path. The time zone is checked against the IANA database
 //! bundled with the binary, so every machine agrees on offsets and years.
 
 use std::path::Path;
@@ -152,6 +153,17 @@ impl Config {
                 format!("`{}` is not a language tag, expected something like `en` or `zh-Hans`", raw.language),
             ));
         }
+        // A folder name under themes/, never a path that could lead elsewhere.
+        let theme = raw.theme.trim();
+        if theme.is_empty() || theme.starts_with('.') || theme.contains(['/', '\\']) {
+            return Err(at_key(
+                "theme",
+                format!(
+                    "`{}` is not a theme name, expected the name of a folder in themes/ such as `heritage`",
+                    raw.theme
+                ),
+            ));
+        }
         let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
         Ok(Config {
             title: raw.title,
@@ -237,6 +249,16 @@ mod tests {
         assert!(err.to_string().starts_with("site.toml:3:1: unknown time zone `Mars/Olympus`"), "{err}");
         let err = Config::parse("title = \"T\"\nbase_url = \"example.org\"\n", "site.toml").unwrap_err();
         assert!(err.to_string().starts_with("site.toml:2:1: "), "{err}");
+    }
+
+    #[test]
+    fn theme_is_a_folder_name() {
+        for bad in ["../../etc", "/srv/theme", "", ".hidden", "a\\b"] {
+            let err = Config::parse(&format!("{MINIMAL}theme = \"{}\"\n", bad.replace('\\', "\\\\")), "site.toml")
+                .unwrap_err();
+            assert!(err.to_string().starts_with("site.toml:3:1: "), "{bad}: {err}");
+        }
+        assert_eq!(Config::parse(&format!("{MINIMAL}theme = \"ink-2\"\n"), "site.toml").unwrap().theme, "ink-2");
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl Drop for StagingOutput {
 
 /// Refuses an output folder whose replacement would destroy the site or more:
 /// the site root, its content/, themes/ or templates/ folder (or anything
-/// inside them), any parent of the site, or `/`.
+/// inside them), any parent of the site, `/`, or an existing file.
 pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Error> {
     let root = absolute(root);
     let output = absolute(output);
@@ -151,20 +151,37 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Error> {
             return refuse(&format!("it is inside the site's `{protected}`"));
         }
     }
+    if output.exists() && !output.is_dir() {
+        return refuse("it is a file, not a folder");
+    }
     Ok(())
 }
 
-/// `path` made absolute and with symbolic links resolved where it exists.
+/// `path` made absolute, with `.` and `..` applied and symbolic links
+/// resolved as far as the path exists. `..` must not be kept as a component:
+/// `public/..` would otherwise compare as a folder inside the site while it
+/// names the site itself.
 fn absolute(path: &Path) -> PathBuf {
-    if let Ok(canonical) = path.canonicalize() {
-        return canonical;
-    }
-    // Not there yet: resolve its parent and keep the last part.
+    use std::path::Component;
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match (abs.parent(), abs.file_name()) {
-        (Some(parent), Some(name)) => absolute(parent).join(name),
-        _ => abs,
+    let mut resolved = PathBuf::new();
+    for component in abs.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => resolved.push(component.as_os_str()),
+            Component::CurDir => {}
+            // `resolved` has no links left in it, so its parent is the real one.
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::Normal(name) => {
+                resolved.push(name);
+                if let Ok(real) = resolved.canonicalize() {
+                    resolved = real;
+                }
+            }
+        }
     }
+    resolved
 }
 
 #[cfg(test)]
@@ -183,11 +200,29 @@ mod tests {
             root.join("themes"),
             dir.path().to_path_buf(),
             PathBuf::from("/"),
+            root.join("public/.."),
+            root.join("not-there/../content"),
+            root.join("not-there/../.."),
+            root.join("./content/../themes/x"),
         ] {
             assert!(check_output_dir(&root, &bad).is_err(), "{} should be refused", bad.display());
         }
         assert!(check_output_dir(&root, &root.join("public")).is_ok());
         assert!(check_output_dir(&root, &dir.path().join("elsewhere")).is_ok());
+        assert!(check_output_dir(&root, &root.join("content/../public")).is_ok());
+        std::fs::write(root.join("README.md"), "").unwrap();
+        assert!(check_output_dir(&root, &root.join("README.md")).is_err(), "a file is not an output folder");
+    }
+
+    #[test]
+    fn refuses_links_to_dangerous_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::os::unix::fs::symlink(&root, dir.path().join("link-to-site")).unwrap();
+        assert!(check_output_dir(&root, &dir.path().join("link-to-site")).is_err());
+        assert!(check_output_dir(&root, &dir.path().join("link-to-site/content/new")).is_err());
+        assert!(check_output_dir(&root, &dir.path().join("link-to-site/public")).is_ok());
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! bundle: its other files are copied next to the page),
 //! `institutions/<slug>.md`, `countries/<slug>.md`, `pages/<slug>.md`.
 //! Any other file is a static file, copied to the same path under the site.
-//! Files and folders whose name starts with `.` are ignored.
+//! Files and folders whose name starts with `.` are ignored, and so are
+//! editor backups (`x.md~`, `#x.md#`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -112,7 +113,11 @@ pub fn load(config: Config, options: &LoadOptions) -> Result<Site, Vec<Diagnosti
         .filter(|a| a.bundle)
         .filter_map(|a| Some((a.rel_path.strip_suffix("/index.md")?, a.slug.as_str())))
         .collect();
-    assets.retain_mut(|asset| match bundles.iter().find(|dir| asset.rel_path.starts_with(&format!("{dir}/"))) {
+    // The innermost bundle folder holding the asset wins (a bundle may sit inside another).
+    let bundle_of = |rel_path: &str| {
+        bundles.iter().filter(|dir| rel_path.starts_with(&format!("{dir}/"))).max_by_key(|dir| dir.len())
+    };
+    assets.retain_mut(|asset| match bundle_of(&asset.rel_path) {
         Some(dir) => match bundle_slugs.get(dir.as_str()) {
             Some(slug) => {
                 asset.site_path = format!("articles/{slug}/{}", &asset.rel_path[dir.len() + 1..]);
@@ -152,7 +157,7 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
         let path = entry.path();
         let rel_path = display_path(root, path);
         let name = entry.file_name().to_string_lossy();
-        if entry.depth() > 0 && name.starts_with('.') {
+        if entry.depth() > 0 && is_ignored(&name) {
             if entry.file_type().is_dir() {
                 walker.skip_current_dir();
             }
@@ -206,6 +211,12 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
     (sources, assets, bundles)
 }
 
+/// Hidden files and folders, and editor backups (`x.md~`, `#x.md#`), which
+/// would otherwise be copied to the site as static files, drafts included.
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+}
+
 /// Builds the list of countries (profiles plus those only named by
 /// institutions), sorted by name, and points each institution at its country.
 fn resolve_countries(
@@ -239,7 +250,46 @@ fn resolve_countries(
     for institution in institutions.iter_mut() {
         institution.country = index[&match_key(&institution.country_name.name)];
     }
+    check_country_slugs(&countries, institutions, problems);
     countries
+}
+
+/// Two countries with different names but one slug would share a URL. The
+/// usual cause is a profile whose `name` differs from what the institutions
+/// write (`People's Republic of China` in content/countries/china.md, `China`
+/// in the institution profiles), so the error names the files that wrote
+/// each name.
+fn check_country_slugs(countries: &[Country], institutions: &[Institution], problems: &mut Vec<Diagnostic>) {
+    // Where a country's name is written: its profile, else the first institution naming it.
+    let source = |id: CountryId| -> (String, Option<(usize, usize)>) {
+        match &countries[id].rel_path {
+            Some(path) => (path.clone(), None),
+            None => institutions
+                .iter()
+                .find(|i| i.country == id)
+                .map(|i| (i.rel_path.clone(), i.country_name.pos))
+                .unwrap_or_default(),
+        }
+    };
+    let mut by_slug: BTreeMap<&str, CountryId> = BTreeMap::new();
+    for (id, country) in countries.iter().enumerate() {
+        let Some(&first) = by_slug.get(country.slug.as_str()) else {
+            by_slug.insert(&country.slug, id);
+            continue;
+        };
+        let (first_path, _) = source(first);
+        let (path, pos) = source(id);
+        problems.push(
+            Diagnostic::new(
+                &path,
+                format!(
+                    "the country `{}` named here and the country `{}` named in `{first_path}` would both get the URL `/countries/{}/`, expected one name for one country",
+                    country.name, countries[first].name, country.slug
+                ),
+            )
+            .with_pos(pos),
+        );
+    }
 }
 
 /// Resolves every article's institutions and countries.
@@ -251,15 +301,22 @@ fn resolve_articles(
 ) {
     let mut lookup: HashMap<String, usize> = HashMap::new();
     for (id, inst) in institutions.iter().enumerate() {
-        let keys = std::iter::once(&inst.name).chain(&inst.aliases).chain(std::iter::once(&inst.slug));
-        for key in keys.map(|k| match_key(k)) {
+        let written = inst.written_names.iter().map(|n| (n.name.as_str(), n.pos));
+        for (name, pos) in written.chain(std::iter::once((inst.slug.as_str(), None))) {
+            let key = match_key(name);
             if let Some(&other) = lookup.get(&key)
                 && other != id
             {
-                problems.push(Diagnostic::new(
-                    &inst.rel_path,
-                    format!("the name `{key}` also names the institution in `{}`, expected every name and alias to name one institution", institutions[other].rel_path),
-                ));
+                problems.push(
+                    Diagnostic::new(
+                        &inst.rel_path,
+                        format!(
+                            "`{name}` also names `{}` (`{}`), expected every name and alias to name one institution",
+                            institutions[other].name, institutions[other].rel_path
+                        ),
+                    )
+                    .with_pos(pos),
+                );
                 continue;
             }
             lookup.insert(key, id);
@@ -276,9 +333,17 @@ fn resolve_articles(
         let mut ids = Vec::new();
         for named in &article.named_institutions {
             let Some(&id) = lookup.get(&match_key(&named.name)) else {
-                let hint = match closest(&named.name, known_names.iter().copied()) {
-                    Some(known) => format!("did you mean `{known}`?"),
-                    None => "expected the name, an alias or the slug of a profile in content/institutions/".to_string(),
+                let key = match_key(&named.name);
+                let native = institutions.iter().find(|i| i.names.values().any(|n| match_key(n) == key));
+                let hint = match (native, closest(&named.name, known_names.iter().copied())) {
+                    (Some(inst), _) => format!(
+                        "did you mean `{}`? (`{}` is its name in another language; add it to the profile's `aliases` to name it so)",
+                        inst.name, named.name
+                    ),
+                    (None, Some(known)) => format!("did you mean `{known}`?"),
+                    (None, None) => {
+                        "expected the name, an alias or the slug of a profile in content/institutions/".to_string()
+                    }
                 };
                 problems.push(
                     Diagnostic::new(&article.rel_path, format!("unknown institution `{}`, {hint}", named.name))
@@ -290,10 +355,14 @@ fn resolve_articles(
                 problems.push(
                     Diagnostic::new(
                         &article.rel_path,
-                        format!(
-                            "`{}` names `{}` a second time, expected each institution once",
-                            named.name, institutions[id].name
-                        ),
+                        if named.name == institutions[id].name {
+                            format!("`{}` is named a second time, expected each institution once", named.name)
+                        } else {
+                            format!(
+                                "`{}` names `{}` a second time, expected each institution once",
+                                named.name, institutions[id].name
+                            )
+                        },
                     )
                     .with_pos(named.pos),
                 );

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::date::{EXPECTED, PubDate};
 use crate::error::Diagnostic;
 use crate::markdown::{self, Rendered};
-use front_matter::{Split, item_pos, key_pos};
+use front_matter::{Split, item_positions, key_pos};
 
 pub use load::load;
 
@@ -109,6 +109,9 @@ pub struct Institution {
     /// Language code -> the institution's own name in that language.
     pub names: BTreeMap<String, String>,
     pub aliases: Vec<String>,
+    /// Its name then its aliases as written, with their positions, for
+    /// reporting a name that two institutions claim.
+    pub written_names: Vec<Named>,
     pub city: Option<String>,
     pub website: Option<String>,
     pub founded: Option<String>,
@@ -282,8 +285,17 @@ fn slug_field(problems: &mut Problems<'_>, split: &Split<'_>, explicit: Option<&
     }
 }
 
+/// The names of a list with the position of each item (the key's position
+/// when the items cannot be told apart).
 fn named(split: &Split<'_>, key: &str, names: Vec<String>) -> Vec<Named> {
-    names.into_iter().map(|name| Named { pos: item_pos(split, key, &name), name }).collect()
+    let positions = item_positions(split, key);
+    let fallback = key_pos(split, key);
+    let exact = positions.len() == names.len();
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| Named { pos: if exact { Some(positions[i]) } else { fallback }, name })
+        .collect()
 }
 
 /// The summary: explicit, else the first paragraph.
@@ -369,6 +381,8 @@ impl Institution {
             }
         };
         let body = markdown::render(split.body);
+        let mut written_names = vec![Named { name: fm.name.trim().to_string(), pos: key_pos(&split, "name") }];
+        written_names.extend(named(&split, "aliases", fm.aliases.clone()));
         problems.finish(Institution {
             rel_path: src.rel_path.to_string(),
             slug: src.file_slug.to_string(),
@@ -377,6 +391,7 @@ impl Institution {
             country_name: Named { pos: key_pos(&split, "country"), name: fm.country.trim().to_string() },
             names: fm.names,
             aliases: fm.aliases,
+            written_names,
             city: fm.city,
             website: fm.website,
             founded,
