@@ -15,6 +15,14 @@ use std::sync::Mutex;
 
 use crate::error::Error;
 
+/// The file every build leaves in its output folder, so that a later build
+/// knows the folder is its own to replace. A non-empty folder without it is
+/// never replaced.
+pub const MARKER: &str = ".stele-output";
+
+/// What the marker file says.
+const MARKER_TEXT: &[u8] = b"This folder is written by stele and replaced on every build.\n";
+
 /// A sink for rendered files. `site_path` is relative (`articles/x/index.html`).
 pub trait Output: Sync {
     /// Stores one file.
@@ -71,6 +79,7 @@ impl StagingOutput {
             std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, "remove old staging folder", &e))?;
         }
         std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, "create staging folder", &e))?;
+        crate::fs::write_file(&staging.join(MARKER), MARKER_TEXT)?;
         Ok(StagingOutput { target: target.to_path_buf(), staging, committed: false })
     }
 
@@ -154,6 +163,14 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Error> {
     if output.exists() && !output.is_dir() {
         return refuse("it is a file, not a folder");
     }
+    if output.is_dir() && !output.join(MARKER).is_file() {
+        let mut entries = std::fs::read_dir(&output).map_err(|e| Error::io(&output, "read", &e))?;
+        if entries.next().is_some() {
+            return refuse(&format!(
+                "it is not empty and stele did not write it (it has no `{MARKER}` file); remove it or choose another folder"
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -236,6 +253,22 @@ mod tests {
         assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"x");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
+        assert!(target.join(MARKER).is_file(), "the output is marked as stele's own");
+    }
+
+    #[test]
+    fn refuses_a_folder_stele_did_not_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let foreign = dir.path().join("documents");
+        std::fs::create_dir_all(&foreign).unwrap();
+        assert!(check_output_dir(&root, &foreign).is_ok(), "an empty folder may be used");
+        std::fs::write(foreign.join("thesis.txt"), "years of work").unwrap();
+        let err = check_output_dir(&root, &foreign).unwrap_err().to_string();
+        assert!(err.contains("stele did not write it"), "{err}");
+        std::fs::write(foreign.join(MARKER), "").unwrap();
+        assert!(check_output_dir(&root, &foreign).is_ok(), "a folder stele wrote may be replaced");
     }
 
     #[test]

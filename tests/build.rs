@@ -136,12 +136,33 @@ fn two_builds_of_the_microsite_are_byte_identical() {
     assert_builds_are_identical(&TestSite::microsite());
 }
 
+/// A tree written by `build`, less the marker file that says it is stele's own.
+fn without_marker(mut tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    assert!(tree.remove(stele::output::MARKER).is_some(), "build marks its output folder");
+    tree
+}
+
+#[test]
+fn a_folder_stele_did_not_write_is_never_replaced() {
+    let site = TestSite::new();
+    site.write("notes/thesis.txt", "years of work");
+    let out = site.stele(&["build", "--output", "notes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("stele did not write it"), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read_to_string(site.path("notes/thesis.txt")).unwrap(), "years of work");
+    // Its own output folder is replaced build after build.
+    for _ in 0..2 {
+        let out = site.stele(&["build"]);
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+}
+
 #[test]
 fn disk_output_is_the_memory_output() {
     let site = varied_site();
     let out = site.stele(&["build"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let on_disk = read_tree(&site.path("public"));
+    let on_disk = without_marker(read_tree(&site.path("public")));
     let in_memory: BTreeMap<String, Vec<u8>> = site.build_ok().0;
     assert_eq!(on_disk.keys().collect::<Vec<_>>(), in_memory.keys().collect::<Vec<_>>());
     assert!(on_disk == in_memory, "the same bytes");
@@ -187,7 +208,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     assert!(!after.contains_key("articles/first/index.html"), "the removed article's page is gone");
     assert!(after.contains_key("articles/second/index.html"));
     assert!(after.contains_key("about/index.html"));
-    assert!(after == site.build_ok().0, "exactly the files of the new build");
+    assert!(without_marker(after) == site.build_ok().0, "exactly the files of the new build");
     assert_eq!(names_in(site.root()), clean);
 }
 
