@@ -58,6 +58,16 @@ pub struct Report {
 
 /// Reads the configuration, every content file and the theme.
 pub fn load(options: &BuildOptions) -> Result<Loaded, Error> {
+    match load_partial(options)? {
+        (loaded, problems) if problems.is_empty() => Ok(loaded),
+        (_, problems) => Err(Error::from(problems)),
+    }
+}
+
+/// Like [`load`], but a site whose content has problems is still returned,
+/// without the files that failed, beside the list of problems (for `check`,
+/// which renders what it can). Problems of site.toml or the theme are errors.
+pub fn load_partial(options: &BuildOptions) -> Result<(Loaded, Vec<Diagnostic>), Error> {
     let root = &options.root;
     let config_path = root.join("site.toml");
     if !config_path.is_file() {
@@ -73,13 +83,12 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, Error> {
     let load_options = LoadOptions { root: root.clone(), drafts: options.drafts };
     let theme_name = config.theme.clone();
     // Content and theme are independent: read both and report the problems of both.
-    let (site, theme) = rayon::join(|| crate::content::load(config, &load_options), || Theme::load(root, &theme_name));
-    match (site, theme) {
-        (Ok(site), Ok(theme)) => Ok(Loaded { site, theme }),
-        (site, theme) => {
-            let mut problems: Vec<Diagnostic> = Vec::new();
-            problems.extend(site.err().unwrap_or_default());
-            problems.extend(theme.err().unwrap_or_default());
+    let ((site, mut problems), theme) =
+        rayon::join(|| crate::content::load::load_partial(config, &load_options), || Theme::load(root, &theme_name));
+    match theme {
+        Ok(theme) => Ok((Loaded { site, theme }, problems)),
+        Err(theme_problems) => {
+            problems.extend(theme_problems);
             Err(Error::from(problems))
         }
     }

@@ -1,14 +1,429 @@
-//! `stele new` (being written).
+//! `stele new`: scaffolds an article or an institution profile.
+//!
+//! A scaffold is a file the build accepts as it is. Text from the command
+//! line goes into the front matter as YAML double-quoted scalars (the JSON
+//! form of the string, plus escapes for the few characters YAML reads
+//! differently), so any title reads back exactly; the file is parsed back
+//! before it is written to prove it. Institutions are resolved the way the
+//! build resolves them (name, alias or slug; case, accents and spaces do not
+//! count) and written by their canonical name. A new file never replaces an
+//! existing one, and never takes a URL that another file already has.
+//!
+//! Errors here are usage errors (exit code 2): the site is not at fault.
+//! A new article is not a draft: it shows in `stele serve` at once, and its
+//! placeholder text says what to write.
+
+use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use rayon::prelude::*;
+use serde::Deserialize;
 
-/// Writes content/articles/<slug>.md.
-pub fn new_article(_root: &Path, _title: &str, _institutions: &[String], _date: Option<&str>) -> Result<PathBuf, Error> {
-    Err(Error::Env("new is not available in this build".into()))
+use crate::config::Config;
+use crate::content::{Article, Country, Institution, SourceText, front_matter, match_key};
+use crate::error::{Diagnostic, Error, closest, display_path};
+use crate::slug::{slugify, slugify_or};
+
+/// Writes `content/articles/<slug>.md` and returns its path.
+pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Option<&str>) -> Result<PathBuf, Error> {
+    let config = read_config(root)?;
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(Error::Env("the title is empty, expected the article's title in quotes".into()));
+    }
+    let slug = slug_of(title, "title")?;
+    let date = match date {
+        Some(text) => parse_date(text)?,
+        None => jiff::Zoned::now().with_time_zone(config.time_zone.clone()).date(),
+    };
+    let profiles = Profiles::read(root, &config);
+    let names = profiles.resolve(institutions)?;
+    let rel_path = format!("content/articles/{slug}.md");
+    refuse_taken_slug(root, &slug, &rel_path)?;
+
+    let mut text = format!("---\ntitle: {}\ndate: {date}\ninstitutions:\n", yaml_string(title));
+    for name in &names {
+        text.push_str(&format!("  - {}\n", yaml_string(name)));
+    }
+    text.push_str(ARTICLE_HINTS);
+    text.push_str("---\n");
+    text.push_str(ARTICLE_BODY);
+
+    let src = source(&text, &rel_path, &slug, &config);
+    let reads_back = Article::parse(&src).is_ok_and(|a| {
+        a.title == title && a.named_institutions.iter().map(|n| n.name.as_str()).eq(names.iter().map(String::as_str))
+    });
+    if !reads_back {
+        return Err(Error::Env(format!("cannot write the title `{title}` so that it reads back unchanged")));
+    }
+    write_new(root, &rel_path, &text)
 }
 
-/// Writes content/institutions/<slug>.md.
-pub fn new_institution(_root: &Path, _name: &str, _country: &str) -> Result<PathBuf, Error> {
-    Err(Error::Env("new is not available in this build".into()))
+/// Writes `content/institutions/<slug>.md` and returns its path.
+pub fn new_institution(root: &Path, name: &str, country: &str) -> Result<PathBuf, Error> {
+    let config = read_config(root)?;
+    let (name, country) = (name.trim(), country.trim());
+    if name.is_empty() {
+        return Err(Error::Env("the name is empty, expected the institution's English name in quotes".into()));
+    }
+    if country.is_empty() {
+        return Err(Error::Env("--country is empty, expected the country's English name such as `France`".into()));
+    }
+    let slug = slug_of(name, "name")?;
+    let profiles = Profiles::read(root, &config);
+    for key in [match_key(name), match_key(&slug)] {
+        if let Some(&i) = profiles.lookup.get(&key) {
+            let existing = &profiles.list[i];
+            return Err(Error::Env(format!(
+                "`{name}` already names the institution `{}` in `{}`, expected a new institution (or edit that file)",
+                existing.name, existing.rel_path
+            )));
+        }
+    }
+    let key = match_key(name);
+    if let Some(existing) = profiles.list.iter().find(|i| i.names.values().any(|n| match_key(n) == key)) {
+        return Err(Error::Env(format!(
+            "`{name}` is the name in another language of the institution `{}` in `{}`, expected a new institution (add it to that profile's `aliases` to name it so)",
+            existing.name, existing.rel_path
+        )));
+    }
+    // A country already known keeps its spelling, so that no second country page appears.
+    let country = known_countries(root, &config, &profiles)
+        .into_iter()
+        .find(|known| match_key(known) == match_key(country))
+        .unwrap_or_else(|| country.to_string());
+    let rel_path = format!("content/institutions/{slug}.md");
+    let text = format!(
+        "---\nname: {}\ncountry: {}\n{INSTITUTION_HINTS}---\n{INSTITUTION_BODY}",
+        yaml_string(name),
+        yaml_string(&country)
+    );
+    let reads_back = Institution::parse(&source(&text, &rel_path, &slug, &config))
+        .is_ok_and(|i| i.name == name && i.country_name.name == country);
+    if !reads_back {
+        return Err(Error::Env(format!("cannot write the name `{name}` so that it reads back unchanged")));
+    }
+    write_new(root, &rel_path, &text)
+}
+
+const ARTICLE_HINTS: &str = "\
+# summary: One or two sentences for listings and feeds (else the first paragraph).
+# topics: [digitisation, murals]
+# image: { src: photo.jpg, alt: What the photograph shows }
+# countries: [France]  # countries besides those of the institutions
+# draft: true          # built only with --drafts
+";
+
+const ARTICLE_BODY: &str = "\
+Write the article here, in Markdown. Start with a paragraph that says what
+happened, who took part and why it matters: listings and feeds show it as the
+summary unless `summary` is set above. Use `##` headings for sections.
+Photographs go in a folder named like this file (without `.md`) beside it, and
+are linked by their file name: `![What it shows](photo.jpg)`.
+";
+
+const INSTITUTION_HINTS: &str = "\
+# names:              # the institution's own names, by language code
+#   zh: 敦煌研究院
+#   fr: Académie de Dunhuang
+# aliases: [Another name articles may use]
+# city: Paris
+# website: https://example.org/
+# founded: 1944
+";
+
+const INSTITUTION_BODY: &str = "\
+Describe the institution here, in Markdown: what it is, what it looks after,
+and how it takes part in the cooperation. This text is shown on its page.
+";
+
+/// Reads `site.toml` the way `build` does.
+fn read_config(root: &Path) -> Result<Config, Error> {
+    let path = root.join("site.toml");
+    if !path.is_file() {
+        return Err(Error::Env(format!(
+            "no site.toml in `{}`, expected a site folder (use --root DIR or run inside the site)",
+            root.display()
+        )));
+    }
+    Ok(Config::from_file(&path, "site.toml")?)
+}
+
+/// The slug a title or name gives, refused when nothing is left of it.
+fn slug_of(text: &str, what: &str) -> Result<String, Error> {
+    let slug = slugify(text);
+    if slug.is_empty() {
+        return Err(Error::Env(format!(
+            "cannot make a file name from the {what} `{text}`, expected some letters or digits in it"
+        )));
+    }
+    Ok(slug)
+}
+
+/// A `--date`: YYYY-MM-DD and a real day.
+fn parse_date(text: &str) -> Result<jiff::civil::Date, Error> {
+    let expected = "expected a date like 2024-03-12 (YYYY-MM-DD)";
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
+    if !shaped {
+        return Err(Error::Env(format!("--date `{text}` is not a date, {expected}")));
+    }
+    text.parse().map_err(|e| Error::Env(format!("--date `{text}` is not a valid date ({e}), {expected}")))
+}
+
+/// `text` as a YAML double-quoted scalar that reads back exactly.
+///
+/// A JSON string is a YAML double-quoted scalar; on top of JSON's escapes,
+/// YAML needs the characters it does not allow raw (DEL, C1 controls, BOM,
+/// noncharacters) and those it reads as line breaks (NEL, LS, PS) escaped.
+fn yaml_string(text: &str) -> String {
+    let json = serde_json::to_string(text).unwrap_or_default();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
+                out.push_str(&format!("\\u{:04X}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn source<'a>(text: &'a str, rel_path: &'a str, slug: &'a str, config: &'a Config) -> SourceText<'a> {
+    SourceText { text, rel_path, file_slug: slug, lang: &config.language, tz: &config.time_zone }
+}
+
+/// Creates `root/rel_path` with `text`; never replaces an existing file.
+fn write_new(root: &Path, rel_path: &str, text: &str) -> Result<PathBuf, Error> {
+    let path = root.join(rel_path);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", &e))?;
+    }
+    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::Env(format!(
+                "`{rel_path}` already exists, expected a new file (edit that one instead)"
+            )));
+        }
+        Err(e) => return Err(Error::io(&path, "create", &e)),
+    };
+    file.write_all(text.as_bytes()).map_err(|e| Error::io(&path, "write", &e))?;
+    Ok(path)
+}
+
+/// The institution profiles that parse, for resolving names.
+struct Profiles {
+    list: Vec<Institution>,
+    /// match_key of every name, alias and slug -> index in `list` (first wins, as in the build).
+    lookup: HashMap<String, usize>,
+    /// Profiles that do not parse: shown when a name cannot be resolved.
+    problems: Vec<Diagnostic>,
+}
+
+impl Profiles {
+    fn read(root: &Path, config: &Config) -> Self {
+        let mut list = Vec::new();
+        let mut problems = Vec::new();
+        for (path, rel_path) in markdown_files(root, "content/institutions") {
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let file_slug = slugify_or(&stem, "untitled");
+            let parsed = crate::fs::read_text(&path, &rel_path)
+                .map_err(|d| vec![d])
+                .and_then(|text| Institution::parse(&source(&text, &rel_path, &file_slug, config)));
+            match parsed {
+                Ok(institution) => list.push(institution),
+                Err(list) => problems.extend(list),
+            }
+        }
+        let mut lookup = HashMap::new();
+        for (i, inst) in list.iter().enumerate() {
+            let keys = std::iter::once(&inst.name).chain(&inst.aliases).chain(std::iter::once(&inst.slug));
+            for key in keys {
+                lookup.entry(match_key(key)).or_insert(i);
+            }
+        }
+        Profiles { list, lookup, problems }
+    }
+
+    /// The canonical names of `wanted`, or every unknown or repeated one
+    /// with the build's own suggestion.
+    fn resolve(&self, wanted: &[String]) -> Result<Vec<String>, Error> {
+        let known: Vec<&str> = self
+            .list
+            .iter()
+            .flat_map(|i| std::iter::once(i.name.as_str()).chain(i.aliases.iter().map(String::as_str)))
+            .collect();
+        let mut ids = Vec::new();
+        let mut problems = Vec::new();
+        for name in wanted {
+            let key = match_key(name);
+            match self.lookup.get(&key) {
+                Some(id) if ids.contains(id) => {
+                    let canonical = &self.list[*id].name;
+                    problems.push(if name == canonical {
+                        format!("--institution `{name}` is given a second time, expected each institution once")
+                    } else {
+                        format!(
+                            "--institution `{name}` names `{canonical}` a second time, expected each institution once"
+                        )
+                    });
+                }
+                Some(&id) => ids.push(id),
+                None => {
+                    let native = self.list.iter().find(|i| i.names.values().any(|n| match_key(n) == key));
+                    let hint = match (native, closest(name, known.iter().copied())) {
+                        (Some(inst), _) => format!(
+                            "did you mean `{}`? (`{name}` is its name in another language; add it to the profile's `aliases` to name it so)",
+                            inst.name
+                        ),
+                        (None, Some(known)) => format!("did you mean `{known}`?"),
+                        (None, None) if self.list.is_empty() => "expected the name, an alias or the slug of a profile in content/institutions/, and there is none yet (create one with `stele new institution NAME --country COUNTRY`)".to_string(),
+                        (None, None) => "expected the name, an alias or the slug of a profile in content/institutions/".to_string(),
+                    };
+                    problems.push(format!("unknown institution `{name}`, {hint}"));
+                }
+            }
+        }
+        if problems.is_empty() {
+            return Ok(ids.into_iter().map(|id| self.list[id].name.clone()).collect());
+        }
+        if problems.iter().any(|p| p.starts_with("unknown")) {
+            problems.extend(self.problems.iter().map(|d| format!("{d} (this profile was skipped)")));
+        }
+        Err(Error::Env(problems.join("\nerror: ")))
+    }
+}
+
+/// The English names of the countries the site knows: from profiles and institutions.
+fn known_countries(root: &Path, config: &Config, profiles: &Profiles) -> Vec<String> {
+    let mut names: Vec<String> = markdown_files(root, "content/countries")
+        .into_iter()
+        .filter_map(|(path, rel_path)| {
+            let text = crate::fs::read_text(&path, &rel_path).ok()?;
+            Country::parse(&source(&text, &rel_path, "country", config)).ok().map(|c| c.name)
+        })
+        .collect();
+    names.extend(profiles.list.iter().map(|i| i.country_name.name.clone()));
+    names
+}
+
+/// The `.md` files directly in `root/dir`, sorted: (path, path as shown).
+fn markdown_files(root: &Path, dir: &str) -> Vec<(PathBuf, String)> {
+    walkdir::WalkDir::new(root.join(dir))
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| (e.path().to_path_buf(), display_path(root, e.path())))
+        .collect()
+}
+
+/// Refuses a slug that an article already has (by its file name or its `slug`), drafts included.
+fn refuse_taken_slug(root: &Path, slug: &str, rel_path: &str) -> Result<(), Error> {
+    #[derive(Deserialize)]
+    struct SlugOnly {
+        slug: Option<String>,
+    }
+    let articles = root.join("content/articles");
+    let files: Vec<(PathBuf, String)> = walkdir::WalkDir::new(&articles)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            // `articles/<slug>/index.md` is a bundle named by its folder.
+            let stem = if e.file_name() == "index.md" && e.depth() >= 2 {
+                e.path().parent().and_then(Path::file_name)
+            } else {
+                e.path().file_stem()
+            };
+            let stem = stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            (e.path().to_path_buf(), stem)
+        })
+        .collect();
+    let taken = files.par_iter().find_map_first(|(path, stem)| {
+        let shown = display_path(root, path);
+        if shown == rel_path {
+            return None; // reported as an existing file when it is created
+        }
+        if slugify_or(stem, "untitled") == slug {
+            return Some(shown);
+        }
+        let text = crate::fs::read_text(path, &shown).ok()?;
+        let split = front_matter::split(&text, &shown).ok()?;
+        let fm: SlugOnly = front_matter::parse(&split, &shown, &["slug"]).ok()?;
+        (fm.slug.as_deref() == Some(slug)).then_some(shown)
+    });
+    match taken {
+        Some(other) => Err(Error::Env(format!(
+            "the article `{other}` already has the URL of the slug `{slug}`, expected a title that gives a new slug (or edit that file)"
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_strings_read_back_exactly() {
+        #[derive(Deserialize)]
+        struct Doc {
+            t: String,
+        }
+        let titles = [
+            "plain",
+            "a: colon",
+            "# hash",
+            "- dash",
+            "* star",
+            "& anchor",
+            "! tag",
+            "| pipe",
+            "> fold",
+            "% percent",
+            "@ at",
+            "` backtick",
+            "'single' and \"double\"",
+            "back\\slash",
+            "yes",
+            "null",
+            "~",
+            "1.5",
+            "0x1F",
+            "2024-03-12",
+            "tab\there",
+            "new\nline",
+            "敦煌研究院 — Musée Guimet",
+            "del\u{7f} c1\u{85}\u{9f} ls\u{2028} ps\u{2029} bom\u{feff} nonchar\u{fffe}\u{ffff} emoji 🏯",
+            "bell\u{7} esc\u{1b} nul\u{0}",
+            "{ flow: map }",
+            "[flow, seq]",
+            "---",
+        ];
+        for title in titles {
+            let yaml = format!("t: {}\n", yaml_string(title));
+            let doc: Doc = serde_yaml::from_str(&yaml).unwrap_or_else(|e| panic!("{title:?}: {e}\n{yaml}"));
+            assert_eq!(doc.t, title, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn dates_must_be_real_days_in_iso_form() {
+        assert_eq!(parse_date("2024-03-12").unwrap().to_string(), "2024-03-12");
+        for bad in ["2024-02-30", "2024-13-01", "20240312", "12/03/2024", "2024-3-12", "yesterday", "2024-03-12T10:00"]
+        {
+            let err = parse_date(bad).unwrap_err().to_string();
+            assert!(err.contains("expected a date like 2024-03-12"), "{bad}: {err}");
+        }
+    }
 }

@@ -56,6 +56,14 @@ enum Parsed {
 
 /// Loads every piece of content of the site at `options.root`.
 pub fn load(config: Config, options: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
+    let (site, problems) = load_partial(config, options);
+    if problems.is_empty() { Ok(site) } else { Err(problems) }
+}
+
+/// Like [`load`], but always returns a site, with every problem beside it:
+/// files that do not parse are left out, names that do not resolve are
+/// dropped. For `check`, which renders what it can.
+pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnostic>) {
     let root = &options.root;
     let mut problems = Vec::new();
     let (sources, mut assets, bundles) = walk(root, &mut problems);
@@ -128,10 +136,7 @@ pub fn load(config: Config, options: &LoadOptions) -> Result<Site, Vec<Diagnosti
         None => true,
     });
 
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(Site { config, root: root.clone(), articles, institutions, countries, pages, assets })
+    (Site { config, root: root.clone(), articles, institutions, countries, pages, assets }, problems)
 }
 
 /// Walks content/ in sorted order: the Markdown sources, the static files, and the bundle folders.
