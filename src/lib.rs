@@ -21,6 +21,7 @@ pub mod render;
 pub mod route;
 pub mod scaffold;
 pub mod serve;
+pub mod session;
 pub mod slug;
 pub mod taxonomy;
 pub mod theme;

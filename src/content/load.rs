@@ -106,13 +106,7 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
     let countries = resolve_countries(countries, &mut institutions, &mut problems);
     institutions.sort_by(|a, b| match_key(&a.name).cmp(&match_key(&b.name)).then_with(|| a.rel_path.cmp(&b.rel_path)));
     resolve_articles(&mut articles, &institutions, &countries, &mut problems);
-    articles.sort_by(|a, b| {
-        b.date
-            .sort_key(&config.time_zone)
-            .cmp(&a.date.sort_key(&config.time_zone))
-            .then_with(|| a.title.cmp(&b.title))
-            .then_with(|| a.rel_path.cmp(&b.rel_path))
-    });
+    sort_articles(&mut articles, &config.time_zone);
     pages.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.rel_path.cmp(&b.rel_path)));
 
     // A bundle's files follow its article (whose slug may differ from the folder's name).
@@ -137,6 +131,29 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
     });
 
     (Site { config, root: root.clone(), articles, institutions, countries, pages, assets }, problems)
+}
+
+/// The slug a file's name gives: its stem, or for a bundle's `index.md`
+/// (`may_be_bundle`: an article at least one folder down) its folder's name.
+pub(crate) fn file_slug(path: &Path, may_be_bundle: bool) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let stem = if may_be_bundle && name == "index.md" {
+        path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    } else {
+        path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    };
+    crate::slug::slugify_or(&stem, "untitled")
+}
+
+/// Sorts articles newest first: by moment in the site's time zone, then title, then path.
+pub(crate) fn sort_articles(articles: &mut [Article], tz: &jiff::tz::TimeZone) {
+    articles.sort_by(|a, b| {
+        b.date
+            .sort_key(tz)
+            .cmp(&a.date.sort_key(tz))
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.rel_path.cmp(&b.rel_path))
+    });
 }
 
 /// Walks content/ in sorted order: the Markdown sources, the static files, and the bundle folders.
@@ -199,12 +216,8 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
         };
         match (is_markdown, kind) {
             (true, Some(kind)) => {
-                let stem = if kind == Kind::Article && name == "index.md" && entry.depth() >= 3 {
-                    path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-                } else {
-                    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
-                };
-                sources.push(SourceFile { kind, path: path.to_path_buf(), rel_path, file_slug: crate::slug::slugify_or(&stem, "untitled") });
+                let file_slug = file_slug(path, kind == Kind::Article && entry.depth() >= 3);
+                sources.push(SourceFile { kind, path: path.to_path_buf(), rel_path, file_slug });
             }
             (true, None) => problems.push(Diagnostic::new(
                 rel_path,
@@ -298,7 +311,7 @@ fn check_country_slugs(countries: &[Country], institutions: &[Institution], prob
 }
 
 /// Resolves every article's institutions and countries.
-fn resolve_articles(
+pub(crate) fn resolve_articles(
     articles: &mut [Article],
     institutions: &[Institution],
     countries: &[Country],

@@ -93,6 +93,21 @@ pub fn render_site(site: &Site, theme: &Theme, out: &dyn Output) -> Result<Summa
     Ok(Summary { pages: jobs.len() - assets, assets })
 }
 
+/// Renders only the jobs `keep` selects into `out` (incremental rebuilds);
+/// returns how many were rendered.
+pub fn render_selected(
+    site: &Site,
+    theme: &Theme,
+    out: &dyn Output,
+    keep: impl Fn(Job) -> bool + Sync,
+) -> Result<usize, Vec<Diagnostic>> {
+    let renderer = Renderer::new(site, theme);
+    let jobs: Vec<(String, Job)> = renderer.plan()?.into_iter().filter(|(_, job)| keep(*job)).collect();
+    let problems: Vec<Diagnostic> =
+        jobs.par_iter().filter_map(|(path, job)| renderer.run(path, *job, out).err()).collect();
+    if problems.is_empty() { Ok(jobs.len()) } else { Err(problems) }
+}
+
 fn native_names(names: &std::collections::BTreeMap<String, String>) -> Vec<NativeName> {
     names.iter().map(|(lang, name)| NativeName { lang: lang.clone(), name: name.clone() }).collect()
 }

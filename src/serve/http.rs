@@ -350,7 +350,7 @@ mod tests {
             ("rss.xml", "<rss/>"),
         ];
         State {
-            files: Arc::new(files.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect()),
+            files: Arc::new(files.iter().map(|(k, v)| (k.to_string(), Arc::from(v.as_bytes()))).collect()),
             errors: Vec::new(),
             generation: 5,
         }

@@ -24,14 +24,14 @@ pub mod http;
 pub mod reload;
 pub mod watch;
 
-use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::build::{BuildOptions, build_in_memory};
+use crate::build::BuildOptions;
 use crate::error::{Diagnostic, Error};
+use crate::session::Session;
 use reload::{Hub, Signal, SignalKind};
 use watch::{Change, SiteWatcher, WatchMessage};
 
@@ -49,8 +49,15 @@ pub struct ServeOptions {
     pub poll: bool,
 }
 
-/// The files of the site by site path (`articles/x/index.html`).
-pub type Files = BTreeMap<String, Vec<u8>>;
+/// The files of the site by site path (`articles/x/index.html`), shared.
+pub use crate::session::Files;
+
+/// A successful rebuild: the files and the site paths that changed.
+#[derive(Debug, Clone)]
+pub struct Rebuilt {
+    pub files: Arc<Files>,
+    pub changed: Vec<String>,
+}
 
 /// What the server answers from: the last good build and the current problems.
 #[derive(Debug, Clone, Default)]
@@ -67,23 +74,22 @@ pub struct State {
 impl State {
     /// The state after a rebuild, and what open pages must do about it (nothing
     /// when neither the files nor the problems changed).
-    pub fn advance(&self, outcome: Result<Files, Vec<Diagnostic>>) -> (State, Option<Signal>) {
+    pub fn advance(&self, outcome: Result<Rebuilt, Vec<Diagnostic>>) -> (State, Option<Signal>) {
         let next = |files: Arc<Files>, errors: Vec<Diagnostic>, kind: SignalKind| {
             let generation = self.generation + 1;
             (State { files, errors, generation }, Some(Signal { kind, generation }))
         };
         match outcome {
-            Ok(files) => {
-                let changed = changed_paths(&self.files, &files);
+            Ok(Rebuilt { files, changed }) => {
                 if changed.is_empty() && self.errors.is_empty() {
                     return (self.clone(), None);
                 }
                 // Styles can be swapped in place only if nothing else changed, no
                 // stylesheet went away and no overlay has to go away.
                 let css_only =
-                    self.errors.is_empty() && changed.iter().all(|path| is_css(path) && files.contains_key(*path));
+                    self.errors.is_empty() && changed.iter().all(|path| is_css(path) && files.contains_key(path));
                 let kind = if css_only { SignalKind::Css } else { SignalKind::Reload };
-                next(Arc::new(files), Vec::new(), kind)
+                next(files, Vec::new(), kind)
             }
             Err(errors) if errors == self.errors => (self.clone(), None),
             Err(errors) => next(Arc::clone(&self.files), errors, SignalKind::Reload),
@@ -93,14 +99,6 @@ impl State {
 
 fn is_css(site_path: &str) -> bool {
     site_path.rsplit_once('.').is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("css"))
-}
-
-/// Site paths added, removed or changed between two builds.
-fn changed_paths<'a>(old: &'a Files, new: &'a Files) -> Vec<&'a str> {
-    let mut changed: Vec<&str> =
-        new.iter().filter(|(path, bytes)| old.get(*path) != Some(bytes)).map(|(path, _)| path.as_str()).collect();
-    changed.extend(old.keys().filter(|path| !new.contains_key(*path)).map(String::as_str));
-    changed
 }
 
 /// The problems of a failed build, as diagnostics (an environment error has no file).
@@ -134,10 +132,11 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     let mut watcher = SiteWatcher::start(&build.root, options.poll, tx)?;
 
     let start = Instant::now();
-    let state = match build_in_memory(&build) {
-        Ok(files) => {
+    let mut session = Session::new(build.clone());
+    let state = match session.rebuild() {
+        Ok(_) => {
             eprintln!("built the site in memory in {}", millis(start.elapsed()));
-            State { files: Arc::new(files), errors: Vec::new(), generation: 0 }
+            State { files: Arc::clone(session.files()), errors: Vec::new(), generation: 0 }
         }
         Err(err @ Error::Env(_)) => return Err(err),
         Err(err) => {
@@ -167,14 +166,14 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     if options.open {
         open_browser(&url);
     }
-    rebuild_loop(&rx, &mut watcher, &build, &state, &hub)
+    rebuild_loop(&rx, &mut watcher, &mut session, &state, &hub)
 }
 
 /// Waits for changes, rebuilds, publishes the new state and tells open pages.
 fn rebuild_loop(
     rx: &Receiver<WatchMessage>,
     watcher: &mut SiteWatcher,
-    build: &BuildOptions,
+    session: &mut Session,
     state: &RwLock<State>,
     hub: &Hub,
 ) -> Result<(), Error> {
@@ -199,20 +198,30 @@ fn rebuild_loop(
         watcher.refresh(&changes);
         eprintln!("{}", watch::summary(&changes));
 
+        // Timed from the debounced batch to the moment the new files are served.
         let start = Instant::now();
-        let outcome = build_in_memory(build).map_err(problems);
-        let elapsed = start.elapsed();
-        if let Err(errors) = &outcome {
-            print_problems(errors);
-        }
-        let failed = outcome.as_ref().err().map(Vec::len);
+        let sources: Vec<std::path::PathBuf> = changes.iter().flat_map(|c| c.paths.iter().cloned()).collect();
+        let mut incremental = false;
+        let outcome = session
+            .update(&sources)
+            .map(|update| {
+                incremental = update.incremental;
+                Rebuilt { files: Arc::clone(session.files()), changed: update.changed }
+            })
+            .map_err(problems);
+        let failed = outcome.as_ref().err().cloned();
         let signal = {
             let mut current = state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
             let (next, signal) = current.advance(outcome);
             *current = next;
             signal
         };
-        match failed {
+        let elapsed = start.elapsed();
+        if let Some(errors) = &failed {
+            print_problems(errors);
+        }
+        match failed.map(|errors| errors.len()) {
+            None if incremental => eprintln!("rebuilt in {} (only the edited articles)", millis(elapsed)),
             None => eprintln!("rebuilt in {}", millis(elapsed)),
             Some(n) => eprintln!(
                 "rebuild failed in {}: {n} problem{}; still serving the last good site",
@@ -285,7 +294,13 @@ mod tests {
     use super::*;
 
     fn files(entries: &[(&str, &str)]) -> Files {
-        entries.iter().map(|(path, text)| (path.to_string(), text.as_bytes().to_vec())).collect()
+        entries.iter().map(|(path, text)| (path.to_string(), Arc::from(text.as_bytes()))).collect()
+    }
+
+    /// A successful rebuild to `entries`, with the changes from `old`.
+    fn rebuilt(old: &State, entries: &[(&str, &str)]) -> Rebuilt {
+        let files = files(entries);
+        Rebuilt { changed: crate::session::changed_paths(&old.files, &files), files: Arc::new(files) }
     }
 
     fn state(entries: &[(&str, &str)]) -> State {
@@ -295,26 +310,26 @@ mod tests {
     #[test]
     fn css_only_changes_swap_styles() {
         let old = state(&[("index.html", "a"), ("style.css", "x")]);
-        let (next, signal) = old.advance(Ok(files(&[("index.html", "a"), ("style.css", "y")])));
+        let (next, signal) = old.advance(Ok(rebuilt(&old, &[("index.html", "a"), ("style.css", "y")])));
         assert_eq!(signal, Some(Signal { kind: SignalKind::Css, generation: 4 }));
         assert_eq!(next.generation, 4);
-        assert_eq!(next.files.get("style.css").map(Vec::as_slice), Some(&b"y"[..]));
+        assert_eq!(next.files.get("style.css").map(|b| &**b), Some(&b"y"[..]));
     }
 
     #[test]
     fn other_changes_reload() {
         let old = state(&[("index.html", "a"), ("style.css", "x")]);
-        let (_, signal) = old.advance(Ok(files(&[("index.html", "b"), ("style.css", "y")])));
+        let (_, signal) = old.advance(Ok(rebuilt(&old, &[("index.html", "b"), ("style.css", "y")])));
         assert_eq!(signal.map(|s| s.kind), Some(SignalKind::Reload));
         // A removed file is a change too.
-        let (_, signal) = old.advance(Ok(files(&[("index.html", "a")])));
+        let (_, signal) = old.advance(Ok(rebuilt(&old, &[("index.html", "a")])));
         assert_eq!(signal.map(|s| s.kind), Some(SignalKind::Reload));
     }
 
     #[test]
     fn nothing_changed_tells_nobody() {
         let old = state(&[("index.html", "a")]);
-        let (next, signal) = old.advance(Ok(files(&[("index.html", "a")])));
+        let (next, signal) = old.advance(Ok(rebuilt(&old, &[("index.html", "a")])));
         assert_eq!(signal, None);
         assert_eq!(next.generation, 3);
     }
@@ -331,7 +346,7 @@ mod tests {
         let (same, signal) = broken.advance(Err(vec![problem]));
         assert_eq!((signal, same.generation), (None, broken.generation));
         // The fix changes only the CSS, but the overlay must go: reload.
-        let (fixed, signal) = broken.advance(Ok(files(&[("index.html", "a"), ("style.css", "y")])));
+        let (fixed, signal) = broken.advance(Ok(rebuilt(&broken, &[("index.html", "a"), ("style.css", "y")])));
         assert_eq!(signal.map(|s| s.kind), Some(SignalKind::Reload));
         assert!(fixed.errors.is_empty());
     }
