@@ -69,6 +69,8 @@ pub struct Renderer<'a> {
     country_cards: Vec<CountryCard>,
     year_cards: Vec<YearCard>,
     theme_static: Vec<(&'a String, &'a std::path::PathBuf)>,
+    /// Each article's feed item, made once however many feeds carry it.
+    feed_items: Vec<std::sync::OnceLock<Result<FeedItem, Diagnostic>>>,
 }
 
 /// What a render produced.
@@ -226,6 +228,7 @@ impl<'a> Renderer<'a> {
             country_cards,
             year_cards,
             theme_static,
+            feed_items: (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect(),
         }
     }
 
@@ -358,7 +361,10 @@ impl<'a> Renderer<'a> {
             last_url: url(total_pages),
             previous_url: (n > 1).then(|| url(n - 1)),
             next_url: (n < total_pages).then(|| url(n + 1)),
-            pages: (1..=total_pages).map(|k| PageNumber { number: k, url: url(k), current: k == n }).collect(),
+            pages: page_window(n, total_pages)
+                .into_iter()
+                .map(|(k, gap_before)| PageNumber { number: k, url: url(k), current: k == n, gap_before })
+                .collect(),
         }
     }
 
@@ -647,8 +653,11 @@ impl<'a> Renderer<'a> {
     /// One RSS channel: the newest `feed_limit` articles of `ids` (which are newest first).
     fn feed(&self, listing: &str, title: &str, description: &str, ids: &[usize]) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
-        let items: Vec<FeedItem> =
-            ids.iter().take(site.config.feed_limit).map(|&i| self.feed_item(i)).collect::<Result<_, _>>()?;
+        let items: Vec<FeedItem> = ids
+            .iter()
+            .take(site.config.feed_limit)
+            .map(|&i| self.feed_items[i].get_or_init(|| self.feed_item(i)).clone())
+            .collect::<Result<_, _>>()?;
         #[derive(Serialize)]
         struct Data<'s> {
             site: &'s SiteView,
@@ -705,33 +714,41 @@ impl<'a> Renderer<'a> {
     fn sitemap_entries(&self) -> Vec<SitemapEntry> {
         let (site, routes, lang, base) = (self.site, &self.routes, self.lang(), self.base);
         let all: Vec<usize> = (0..site.articles.len()).collect();
+        let tz = &site.config.time_zone;
+        let keys: Vec<i64> = (0..site.articles.len()).map(|i| self.lastmod(i).sort_key(tz)).collect();
+        // The latest change among a listing's articles: computed once per listing.
+        let listing_lastmod =
+            |ids: &[usize]| ids.iter().copied().max_by_key(|&i| keys[i]).map(|i| self.lastmod(i).iso());
+        let everything = listing_lastmod(&all);
         let mut entries = Vec::new();
         let mut push =
             |path: String, lastmod: Option<String>| entries.push(SitemapEntry { loc: base.permalink(&path), lastmod });
-        push(routes.home(lang), self.listing_lastmod(&all));
+        push(routes.home(lang), everything.clone());
         for n in 1..=self.pages_of(all.len()) {
-            push(paginated(&routes.articles(lang), n), self.listing_lastmod(&all));
+            push(paginated(&routes.articles(lang), n), everything.clone());
         }
         for (i, a) in site.articles.iter().enumerate() {
             push(routes.article(&a.lang, &a.slug), Some(self.lastmod(i).iso()));
         }
-        push(routes.institutions(lang), self.listing_lastmod(&all));
+        push(routes.institutions(lang), everything.clone());
         for (id, inst) in site.institutions.iter().enumerate() {
             let ids = &self.index.by_institution[id];
+            let lastmod = listing_lastmod(ids);
             for n in 1..=self.pages_of(ids.len()) {
-                push(paginated(&routes.institution(lang, &inst.slug), n), self.listing_lastmod(ids));
+                push(paginated(&routes.institution(lang, &inst.slug), n), lastmod.clone());
             }
         }
-        push(routes.countries(lang), self.listing_lastmod(&all));
+        push(routes.countries(lang), everything.clone());
         for (id, c) in site.countries.iter().enumerate() {
             let ids = self.index.country(id);
+            let lastmod = listing_lastmod(ids);
             for n in 1..=self.pages_of(ids.len()) {
-                push(paginated(&routes.country(lang, &c.slug), n), self.listing_lastmod(ids));
+                push(paginated(&routes.country(lang, &c.slug), n), lastmod.clone());
             }
         }
-        push(routes.years(lang), self.listing_lastmod(&all));
+        push(routes.years(lang), everything);
         for y in &self.index.years {
-            push(routes.year(lang, y.year), self.listing_lastmod(&y.articles));
+            push(routes.year(lang, y.year), listing_lastmod(&y.articles));
         }
         for p in &site.pages {
             push(routes.page(&p.lang, &p.slug), p.updated.as_ref().map(PubDate::iso));
@@ -744,12 +761,23 @@ impl<'a> Renderer<'a> {
         let a = &self.site.articles[i];
         a.updated.as_ref().unwrap_or(&a.date)
     }
+}
 
-    /// The latest modification of the articles of a listing, in W3C form.
-    fn listing_lastmod(&self, ids: &[usize]) -> Option<String> {
-        let tz = &self.site.config.time_zone;
-        ids.iter().map(|&i| self.lastmod(i)).max_by_key(|d| d.sort_key(tz)).map(PubDate::iso)
+/// The page numbers a paginator shows: the first, the last, and two on each
+/// side of the current one, each with whether numbers were left out before
+/// it. Showing every number would make each listing page grow with the number
+/// of pages, and the whole site with its square.
+fn page_window(current: usize, total: usize) -> Vec<(usize, bool)> {
+    const AROUND: usize = 2;
+    let mut shown: Vec<(usize, bool)> = Vec::new();
+    let mut previous = 0;
+    for k in 1..=total {
+        if k == 1 || k == total || k.abs_diff(current) <= AROUND {
+            shown.push((k, k > previous + 1));
+            previous = k;
+        }
     }
+    shown
 }
 
 fn generated_name(job: Job) -> &'static str {
@@ -778,4 +806,20 @@ fn image_view(base: &BaseUrl, page_path: &str, src: &str, alt: &str) -> ImageVie
         (base.url(&format!("{page_path}{src}")), base.permalink(&format!("{page_path}{src}")))
     };
     ImageView { src: url, permalink, alt: alt.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_window;
+
+    #[test]
+    fn paginators_show_a_window_of_pages() {
+        assert_eq!(page_window(1, 1), vec![(1, false)]);
+        assert_eq!(page_window(2, 3), vec![(1, false), (2, false), (3, false)]);
+        let shown: Vec<usize> = page_window(50, 1000).iter().map(|(k, _)| *k).collect();
+        assert_eq!(shown, vec![1, 48, 49, 50, 51, 52, 1000]);
+        let gaps: Vec<bool> = page_window(50, 1000).iter().map(|(_, gap)| *gap).collect();
+        assert_eq!(gaps, vec![false, true, false, false, false, false, true]);
+        assert_eq!(page_window(1, 7).iter().map(|(k, _)| *k).collect::<Vec<_>>(), vec![1, 2, 3, 7]);
+    }
 }

@@ -126,6 +126,7 @@ pub struct Paginator<'a> {
     pub last_url: String,
     pub previous_url: Option<String>,
     pub next_url: Option<String>,
+    /// The first, the last, and the pages around the current one.
     pub pages: Vec<PageNumber>,
 }
 
@@ -135,6 +136,8 @@ pub struct PageNumber {
     pub number: usize,
     pub url: String,
     pub current: bool,
+    /// Page numbers were left out just before this one (show an ellipsis).
+    pub gap_before: bool,
 }
 
 /// An institution in lists.
