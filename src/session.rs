@@ -22,7 +22,7 @@ use crate::build::{BuildOptions, Loaded, load, render_to};
 use crate::content::{Article, SourceText, load as content_load};
 use crate::error::Error;
 use crate::output::MemoryOutput;
-use crate::render::{Job, render_selected};
+use crate::render::{Job, render_jobs};
 
 /// The site's files by site path (`articles/x/index.html`).
 pub type Files = BTreeMap<String, Arc<[u8]>>;
@@ -140,15 +140,17 @@ impl Session {
             edited.iter().flat_map(|&i| site.articles[i].institutions.iter().copied()).collect(),
             edited.iter().flat_map(|&i| site.articles[i].countries.iter().copied()).collect(),
         );
-        let feed_limit = site.config.feed_limit;
+        // The edited pages, and every feed that may carry them in full.
+        let mut jobs: Vec<Job> = edited.iter().map(|&i| Job::Article(i)).collect();
+        if edited.iter().any(|&i| i < site.config.feed_limit) {
+            jobs.push(Job::SiteFeed);
+        }
+        jobs.extend(institutions.into_iter().map(Job::InstitutionFeed));
+        jobs.extend(countries.into_iter().map(Job::CountryFeed));
+        jobs.sort_unstable();
+        jobs.dedup();
         let out = MemoryOutput::new();
-        let rendered = render_selected(site, &loaded.theme, &out, |job| match job {
-            Job::Article(i) => edited.contains(&i),
-            Job::SiteFeed => edited.iter().any(|&i| i < feed_limit),
-            Job::InstitutionFeed(id) => institutions.contains(&id),
-            Job::CountryFeed(id) => countries.contains(&id),
-            _ => false,
-        });
+        let rendered = render_jobs(site, &loaded.theme, &out, &jobs);
         if let Err(problems) = rendered {
             // Put the previous articles back: what is loaded must match the last good files.
             let site = &mut loaded.site;

@@ -33,7 +33,7 @@ use crate::theme::Theme;
 use view::*;
 
 /// One file to produce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Job {
     Home,
     Article(usize),
@@ -64,7 +64,11 @@ pub struct Renderer<'a> {
     routes: Routes,
     base: &'a BaseUrl,
     site_view: SiteView,
-    cards: Vec<ArticleCard>,
+    /// Each article as listings show it, made on first use (an incremental
+    /// rebuild needs only a few).
+    cards: Vec<std::sync::OnceLock<ArticleCard>>,
+    institution_links: Vec<TermLink>,
+    country_links: Vec<TermLink>,
     institution_cards: Vec<InstitutionCard>,
     country_cards: Vec<CountryCard>,
     year_cards: Vec<YearCard>,
@@ -95,19 +99,13 @@ pub fn render_site(site: &Site, theme: &Theme, out: &dyn Output) -> Result<Summa
     Ok(Summary { pages: jobs.len() - assets, assets })
 }
 
-/// Renders only the jobs `keep` selects into `out` (incremental rebuilds);
-/// returns how many were rendered.
-pub fn render_selected(
-    site: &Site,
-    theme: &Theme,
-    out: &dyn Output,
-    keep: impl Fn(Job) -> bool + Sync,
-) -> Result<usize, Vec<Diagnostic>> {
+/// Renders only the given jobs into `out` (incremental rebuilds, where the
+/// set of URLs is known not to have changed, so collisions are not checked again).
+pub fn render_jobs(site: &Site, theme: &Theme, out: &dyn Output, jobs: &[Job]) -> Result<(), Vec<Diagnostic>> {
     let renderer = Renderer::new(site, theme);
-    let jobs: Vec<(String, Job)> = renderer.plan()?.into_iter().filter(|(_, job)| keep(*job)).collect();
     let problems: Vec<Diagnostic> =
-        jobs.par_iter().filter_map(|(path, job)| renderer.run(path, *job, out).err()).collect();
-    if problems.is_empty() { Ok(jobs.len()) } else { Err(problems) }
+        jobs.par_iter().filter_map(|job| renderer.run(&renderer.path_of(*job), *job, out).err()).collect();
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
 fn native_names(names: &std::collections::BTreeMap<String, String>) -> Vec<NativeName> {
@@ -140,28 +138,7 @@ impl<'a> Renderer<'a> {
                 names: native_names(&i.names),
             })
             .collect();
-        let cards: Vec<ArticleCard> = site
-            .articles
-            .par_iter()
-            .map(|a| {
-                let path = routes.article(&a.lang, &a.slug);
-                let year = a.date.year();
-                ArticleCard {
-                    title: a.title.clone(),
-                    url: base.url(&path),
-                    permalink: base.permalink(&path),
-                    date_iso: a.date.iso(),
-                    date_display: a.date.display(),
-                    year,
-                    year_url: base.url(&routes.year(lang, year)),
-                    summary: a.summary.clone(),
-                    institutions: a.institutions.iter().map(|&i| institution_links[i].clone()).collect(),
-                    countries: a.countries.iter().map(|&c| country_links[c].clone()).collect(),
-                    reading_minutes: a.body.reading_minutes,
-                    image: a.image.as_ref().map(|img| image_view(base, &path, &img.src, &img.alt)),
-                }
-            })
-            .collect();
+        let cards = (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect();
         let institution_cards: Vec<InstitutionCard> = site
             .institutions
             .iter()
@@ -224,12 +201,37 @@ impl<'a> Renderer<'a> {
             base,
             site_view,
             cards,
+            institution_links,
+            country_links,
             institution_cards,
             country_cards,
             year_cards,
             theme_static,
             feed_items: (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect(),
         }
+    }
+
+    /// Article `i` as listings show it.
+    fn card(&self, i: usize) -> &ArticleCard {
+        self.cards[i].get_or_init(|| {
+            let (a, base, routes, lang) = (&self.site.articles[i], self.base, &self.routes, self.lang());
+            let path = routes.article(&a.lang, &a.slug);
+            let year = a.date.year();
+            ArticleCard {
+                title: a.title.clone(),
+                url: base.url(&path),
+                permalink: base.permalink(&path),
+                date_iso: a.date.iso(),
+                date_display: a.date.display(),
+                year,
+                year_url: base.url(&routes.year(lang, year)),
+                summary: a.summary.clone(),
+                institutions: a.institutions.iter().map(|&id| self.institution_links[id].clone()).collect(),
+                countries: a.countries.iter().map(|&id| self.country_links[id].clone()).collect(),
+                reading_minutes: a.body.reading_minutes,
+                image: a.image.as_ref().map(|img| image_view(base, &path, &img.src, &img.alt)),
+            }
+        })
     }
 
     fn lang(&self) -> &str {
@@ -240,51 +242,64 @@ impl<'a> Renderer<'a> {
         count.div_ceil(self.site.config.paginate).max(1)
     }
 
+    /// The file a job writes.
+    pub fn path_of(&self, job: Job) -> String {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        match job {
+            Job::Home => file_of(&routes.home(lang)),
+            Job::SiteFeed => routes.feed(&routes.home(lang)),
+            Job::Institutions => file_of(&routes.institutions(lang)),
+            Job::Countries => file_of(&routes.countries(lang)),
+            Job::Years => file_of(&routes.years(lang)),
+            Job::Sitemap => "sitemap.xml".into(),
+            Job::Robots => "robots.txt".into(),
+            Job::NotFound => "404.html".into(),
+            Job::Articles(n) => file_of(&paginated(&routes.articles(lang), n)),
+            Job::Article(i) => file_of(&routes.article(&site.articles[i].lang, &site.articles[i].slug)),
+            Job::Institution(id, n) => file_of(&paginated(&routes.institution(lang, &site.institutions[id].slug), n)),
+            Job::InstitutionFeed(id) => routes.feed(&routes.institution(lang, &site.institutions[id].slug)),
+            Job::Country(id, n) => file_of(&paginated(&routes.country(lang, &site.countries[id].slug), n)),
+            Job::CountryFeed(id) => routes.feed(&routes.country(lang, &site.countries[id].slug)),
+            Job::Year(i) => file_of(&routes.year(lang, self.index.years[i].year)),
+            Job::Page(i) => file_of(&routes.page(&site.pages[i].lang, &site.pages[i].slug)),
+            Job::ThemeStatic(i) => self.theme_static[i].0.clone(),
+            Job::Asset(i) => site.assets[i].site_path.clone(),
+        }
+    }
+
+    /// Every job of the site.
+    fn all_jobs(&self) -> Vec<Job> {
+        let site = self.site;
+        let mut jobs = vec![
+            Job::Home,
+            Job::SiteFeed,
+            Job::Institutions,
+            Job::Countries,
+            Job::Years,
+            Job::Sitemap,
+            Job::Robots,
+            Job::NotFound,
+        ];
+        jobs.extend((1..=self.pages_of(site.articles.len())).map(Job::Articles));
+        jobs.extend((0..site.articles.len()).map(Job::Article));
+        for id in 0..site.institutions.len() {
+            jobs.extend((1..=self.pages_of(self.index.by_institution[id].len())).map(|n| Job::Institution(id, n)));
+            jobs.push(Job::InstitutionFeed(id));
+        }
+        for id in 0..site.countries.len() {
+            jobs.extend((1..=self.pages_of(self.index.by_country[id].len())).map(|n| Job::Country(id, n)));
+            jobs.push(Job::CountryFeed(id));
+        }
+        jobs.extend((0..self.index.years.len()).map(Job::Year));
+        jobs.extend((0..site.pages.len()).map(Job::Page));
+        jobs.extend((0..self.theme_static.len()).map(Job::ThemeStatic));
+        jobs.extend((0..site.assets.len()).map(Job::Asset));
+        jobs
+    }
+
     /// Every output file with its job, checked for collisions.
     pub fn plan(&self) -> Result<Vec<(String, Job)>, Vec<Diagnostic>> {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
-        let mut jobs: Vec<(String, Job)> = vec![
-            (file_of(&routes.home(lang)), Job::Home),
-            (routes.feed(&routes.home(lang)), Job::SiteFeed),
-            (file_of(&routes.institutions(lang)), Job::Institutions),
-            (file_of(&routes.countries(lang)), Job::Countries),
-            (file_of(&routes.years(lang)), Job::Years),
-            ("sitemap.xml".into(), Job::Sitemap),
-            ("robots.txt".into(), Job::Robots),
-            ("404.html".into(), Job::NotFound),
-        ];
-        for n in 1..=self.pages_of(site.articles.len()) {
-            jobs.push((file_of(&paginated(&routes.articles(lang), n)), Job::Articles(n)));
-        }
-        for (i, a) in site.articles.iter().enumerate() {
-            jobs.push((file_of(&routes.article(&a.lang, &a.slug)), Job::Article(i)));
-        }
-        for (id, inst) in site.institutions.iter().enumerate() {
-            let base = routes.institution(lang, &inst.slug);
-            for n in 1..=self.pages_of(self.index.by_institution[id].len()) {
-                jobs.push((file_of(&paginated(&base, n)), Job::Institution(id, n)));
-            }
-            jobs.push((routes.feed(&base), Job::InstitutionFeed(id)));
-        }
-        for (id, country) in site.countries.iter().enumerate() {
-            let base = routes.country(lang, &country.slug);
-            for n in 1..=self.pages_of(self.index.by_country[id].len()) {
-                jobs.push((file_of(&paginated(&base, n)), Job::Country(id, n)));
-            }
-            jobs.push((routes.feed(&base), Job::CountryFeed(id)));
-        }
-        for (i, year) in self.index.years.iter().enumerate() {
-            jobs.push((file_of(&routes.year(lang, year.year)), Job::Year(i)));
-        }
-        for (i, page) in site.pages.iter().enumerate() {
-            jobs.push((file_of(&routes.page(&page.lang, &page.slug)), Job::Page(i)));
-        }
-        for (i, (site_path, _)) in self.theme_static.iter().enumerate() {
-            jobs.push(((*site_path).clone(), Job::ThemeStatic(i)));
-        }
-        for (i, asset) in site.assets.iter().enumerate() {
-            jobs.push((asset.site_path.clone(), Job::Asset(i)));
-        }
+        let jobs: Vec<(String, Job)> = self.all_jobs().into_iter().map(|job| (self.path_of(job), job)).collect();
         self.check_collisions(&jobs)?;
         Ok(jobs)
     }
@@ -353,7 +368,7 @@ impl<'a> Renderer<'a> {
         let total_pages = self.pages_of(ids.len());
         let url = |k: usize| self.base.url(&paginated(base_path, k));
         Paginator {
-            articles: ids.iter().skip((n - 1) * per).take(per).map(|&i| &self.cards[i]).collect(),
+            articles: ids.iter().skip((n - 1) * per).take(per).map(|&i| self.card(i)).collect(),
             current: n,
             total_pages,
             total_articles: ids.len(),
@@ -411,7 +426,7 @@ impl<'a> Renderer<'a> {
                     years: &'s [YearCard],
                 }
                 let current = self.current(&routes.home(lang), &site.config.title, description, "home", vec![]);
-                let latest = self.cards.iter().take(site.config.paginate).collect();
+                let latest = (0..site.articles.len()).take(site.config.paginate).map(|i| self.card(i)).collect();
                 self.page(
                     "index.html",
                     current,
@@ -429,8 +444,8 @@ impl<'a> Renderer<'a> {
                     article: ArticleView<'s>,
                 }
                 let a = &site.articles[i];
-                let card = &self.cards[i];
-                let link = |j: usize| Link { title: self.cards[j].title.clone(), url: self.cards[j].url.clone() };
+                let card = self.card(i);
+                let link = |j: usize| Link { title: self.card(j).title.clone(), url: self.card(j).url.clone() };
                 let article = ArticleView {
                     card,
                     lang: &a.lang,
@@ -563,12 +578,12 @@ impl<'a> Renderer<'a> {
                 for &a in &y.articles {
                     let month = site.articles[a].date.date().month();
                     match months.last_mut() {
-                        Some(group) if group.month == month => group.articles.push(&self.cards[a]),
+                        Some(group) if group.month == month => group.articles.push(self.card(a)),
                         _ => months.push(MonthGroup {
                             month,
                             name: month_name(month),
                             id: format!("{}-{month:02}", y.year),
-                            articles: vec![&self.cards[a]],
+                            articles: vec![self.card(a)],
                         }),
                     }
                 }
@@ -679,7 +694,7 @@ impl<'a> Renderer<'a> {
     /// An article as a feed item: its lead image and body with every URL absolute.
     fn feed_item(&self, i: usize) -> Result<FeedItem, Diagnostic> {
         let a = &self.site.articles[i];
-        let card = &self.cards[i];
+        let card = self.card(i);
         let page = url::Url::parse(&card.permalink).map_err(|e| {
             Diagnostic::new(&a.rel_path, format!("the permalink `{}` is not a valid URL ({e})", card.permalink))
         })?;
