@@ -14,6 +14,15 @@ use serde::Serialize;
 
 use crate::error::{Diagnostic, display_path};
 
+/// Templates a theme may leave out: feeds, sitemaps and robots.txt, as the
+/// default theme writes them.
+const BUILT_IN: [(&str, &str); 4] = [
+    ("rss.xml", include_str!("../themes/heritage/templates/rss.xml")),
+    ("sitemap.xml", include_str!("../themes/heritage/templates/sitemap.xml")),
+    ("sitemap_index.xml", include_str!("../themes/heritage/templates/sitemap_index.xml")),
+    ("robots.txt", include_str!("../themes/heritage/templates/robots.txt")),
+];
+
 /// A loaded theme, ready to render.
 pub struct Theme {
     tera: tera::Tera,
@@ -52,6 +61,10 @@ impl Theme {
                     Err(d) => problems.push(d),
                 }
             }
+        }
+        // Machine-read files every site needs; a theme that has none gets stele's own.
+        for (name, text) in BUILT_IN {
+            sources.entry(name.to_string()).or_insert_with(|| (format!("(built-in) {name}"), text.to_string()));
         }
         let files: HashMap<String, String> = sources.iter().map(|(n, (shown, _))| (n.clone(), shown.clone())).collect();
 

@@ -49,7 +49,10 @@ pub enum Job {
     Year(usize),
     Page(usize),
     SiteFeed,
+    /// `sitemap.xml`: every page, or an index of the parts when there are too many.
     Sitemap,
+    /// `sitemap-N.xml` (1-based), when the site has more pages than one sitemap may list.
+    SitemapPart(usize),
     Robots,
     NotFound,
     Asset(usize),
@@ -73,6 +76,8 @@ pub struct Renderer<'a> {
     country_cards: Vec<CountryCard>,
     year_cards: Vec<YearCard>,
     theme_static: Vec<(&'a String, &'a std::path::PathBuf)>,
+    /// The sitemap's entries, made once.
+    sitemap: std::sync::OnceLock<Vec<SitemapEntry>>,
     /// Each article's feed item, made once however many feeds carry it.
     feed_items: Vec<std::sync::OnceLock<Result<FeedItem, Diagnostic>>>,
 }
@@ -207,6 +212,7 @@ impl<'a> Renderer<'a> {
             country_cards,
             year_cards,
             theme_static,
+            sitemap: std::sync::OnceLock::new(),
             feed_items: (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect(),
         }
     }
@@ -252,6 +258,7 @@ impl<'a> Renderer<'a> {
             Job::Countries => file_of(&routes.countries(lang)),
             Job::Years => file_of(&routes.years(lang)),
             Job::Sitemap => "sitemap.xml".into(),
+            Job::SitemapPart(k) => format!("sitemap-{k}.xml"),
             Job::Robots => "robots.txt".into(),
             Job::NotFound => "404.html".into(),
             Job::Articles(n) => file_of(&paginated(&routes.articles(lang), n)),
@@ -280,6 +287,7 @@ impl<'a> Renderer<'a> {
             Job::Robots,
             Job::NotFound,
         ];
+        jobs.extend((1..=sitemap_parts(self.sitemap_entries().len())).map(Job::SitemapPart));
         jobs.extend((1..=self.pages_of(site.articles.len())).map(Job::Articles));
         jobs.extend((0..site.articles.len()).map(Job::Article));
         for id in 0..site.institutions.len() {
@@ -646,10 +654,31 @@ impl<'a> Renderer<'a> {
             }
             Job::Sitemap => {
                 #[derive(Serialize)]
-                struct Data {
-                    entries: Vec<SitemapEntry>,
+                struct Data<'s> {
+                    entries: &'s [SitemapEntry],
                 }
-                self.theme.render("sitemap.xml", &Data { entries: self.sitemap_entries() }).map(String::into_bytes)
+                #[derive(Serialize)]
+                struct Index {
+                    sitemaps: Vec<SitemapEntry>,
+                }
+                let entries = self.sitemap_entries();
+                match sitemap_parts(entries.len()) {
+                    0 => self.theme.render("sitemap.xml", &Data { entries }).map(String::into_bytes),
+                    parts => {
+                        let sitemaps = (1..=parts)
+                            .map(|k| SitemapEntry { loc: base.permalink(&format!("sitemap-{k}.xml")), lastmod: None })
+                            .collect();
+                        self.theme.render("sitemap_index.xml", &Index { sitemaps }).map(String::into_bytes)
+                    }
+                }
+            }
+            Job::SitemapPart(k) => {
+                #[derive(Serialize)]
+                struct Data<'s> {
+                    entries: &'s [SitemapEntry],
+                }
+                let entries = self.sitemap_entries().chunks(SITEMAP_LIMIT).nth(k - 1).unwrap_or_default();
+                self.theme.render("sitemap.xml", &Data { entries }).map(String::into_bytes)
             }
             Job::Robots => {
                 #[derive(Serialize)]
@@ -726,7 +755,11 @@ impl<'a> Renderer<'a> {
     /// article's `updated`, else its date; a listing's, the latest of its
     /// articles' (so page 2 of a listing changes when a new article pushes
     /// one onto it); a standalone page's `updated`, if it has one.
-    fn sitemap_entries(&self) -> Vec<SitemapEntry> {
+    fn sitemap_entries(&self) -> &[SitemapEntry] {
+        self.sitemap.get_or_init(|| self.make_sitemap_entries())
+    }
+
+    fn make_sitemap_entries(&self) -> Vec<SitemapEntry> {
         let (site, routes, lang, base) = (self.site, &self.routes, self.lang(), self.base);
         let all: Vec<usize> = (0..site.articles.len()).collect();
         let tz = &site.config.time_zone;
@@ -795,6 +828,15 @@ fn page_window(current: usize, total: usize) -> Vec<(usize, bool)> {
     shown
 }
 
+/// How many URLs one sitemap file may list (the sitemap protocol's limit).
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// How many `sitemap-N.xml` parts a site of `urls` pages needs: none when
+/// one `sitemap.xml` can list them all.
+fn sitemap_parts(urls: usize) -> usize {
+    if urls <= SITEMAP_LIMIT { 0 } else { urls.div_ceil(SITEMAP_LIMIT) }
+}
+
 fn generated_name(job: Job) -> &'static str {
     match job {
         Job::Home => "home",
@@ -803,7 +845,7 @@ fn generated_name(job: Job) -> &'static str {
         Job::Countries => "countries",
         Job::Years | Job::Year(_) => "year archive",
         Job::SiteFeed => "site feed",
-        Job::Sitemap => "sitemap",
+        Job::Sitemap | Job::SitemapPart(_) => "sitemap",
         Job::Robots => "robots.txt",
         Job::NotFound => "404",
         _ => "index",
@@ -826,6 +868,15 @@ fn image_view(base: &BaseUrl, page_path: &str, src: &str, alt: &str) -> ImageVie
 #[cfg(test)]
 mod tests {
     use super::page_window;
+
+    #[test]
+    fn large_sites_get_a_sitemap_index() {
+        use super::{SITEMAP_LIMIT, sitemap_parts};
+        assert_eq!(sitemap_parts(0), 0);
+        assert_eq!(sitemap_parts(SITEMAP_LIMIT), 0);
+        assert_eq!(sitemap_parts(SITEMAP_LIMIT + 1), 2);
+        assert_eq!(sitemap_parts(3 * SITEMAP_LIMIT), 3);
+    }
 
     #[test]
     fn paginators_show_a_window_of_pages() {
