@@ -8,47 +8,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
 
+use common::html::{article_links, hrefs, main_of, rel_link};
 use common::{TestSite, read_tree, repo_root};
 
 // ------------------------------------------------------------ helpers
-
-/// The `<main>` element of a page (the whole page if it has none), so that
-/// site-wide navigation does not count.
-fn main_of(html: &str) -> &str {
-    match (html.find("<main"), html.rfind("</main>")) {
-        (Some(start), Some(end)) if start < end => &html[start..end],
-        _ => html,
-    }
-}
-
-/// Every `href` in `html`, in order.
-fn hrefs(html: &str) -> Vec<&str> {
-    html.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect()
-}
-
-/// The article pages a listing links to, in order of first appearance.
-fn article_links(html: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    for href in hrefs(main_of(html)) {
-        let Some(slug) = href.strip_prefix("/articles/").and_then(|rest| rest.strip_suffix('/')) else { continue };
-        if slug.is_empty() || slug.contains('/') || found.iter().any(|f| f == slug) {
-            continue;
-        }
-        found.push(slug.to_string());
-    }
-    found
-}
-
-/// The `href` of the first link with `rel="<rel>"`.
-fn rel_link(html: &str, rel: &str) -> Option<String> {
-    html.split("<a ").skip(1).filter_map(|rest| rest.split('>').next()).find_map(|tag| {
-        let rels = tag.split("rel=\"").nth(1)?.split('"').next()?;
-        if !rels.split_whitespace().any(|r| r == rel) {
-            return None;
-        }
-        Some(tag.split("href=\"").nth(1)?.split('"').next()?.to_string())
-    })
-}
 
 fn stderr_of(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::html::{article_links, article_slug, hrefs_at as hrefs, main_of, rel_link};
 use common::{Files, TestSite, copy_tree, repo_root};
 
 // ------------------------------------------------------------ helpers
@@ -18,55 +19,6 @@ fn fixture() -> TestSite {
     copy_tree(&repo_root().join("tests/fixtures/taxonomy"), site.root());
     copy_tree(&repo_root().join("themes/heritage"), &site.path("themes/heritage"));
     site
-}
-
-/// The `<main>` element of a page (the whole page if it has none), so that
-/// site-wide navigation does not count.
-fn main_of(html: &str) -> &str {
-    match (html.find("<main"), html.rfind("</main>")) {
-        (Some(start), Some(end)) if start < end => &html[start..end],
-        _ => html,
-    }
-}
-
-/// Every `href` in `html` with its byte offset, in order.
-fn hrefs(html: &str) -> Vec<(usize, &str)> {
-    html.match_indices("href=\"")
-        .filter_map(|(at, m)| {
-            let rest = &html[at + m.len()..];
-            Some((at, rest.split('"').next()?))
-        })
-        .collect()
-}
-
-/// The slug of an article page URL (`/articles/<slug>/`).
-fn article_slug(href: &str) -> Option<&str> {
-    let slug = href.strip_prefix("/articles/")?.strip_suffix('/')?;
-    (!slug.is_empty() && !slug.contains('/')).then_some(slug)
-}
-
-/// The articles a listing links to, in order of first appearance.
-fn article_links(html: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    for (_, href) in hrefs(main_of(html)) {
-        if let Some(slug) = article_slug(href)
-            && !found.iter().any(|f| f == slug)
-        {
-            found.push(slug.to_string());
-        }
-    }
-    found
-}
-
-/// The `href` of the first link with `rel="<rel>"`.
-fn rel_link(html: &str, rel: &str) -> Option<String> {
-    html.split("<a ").skip(1).filter_map(|rest| rest.split('>').next()).find_map(|tag| {
-        let rels = tag.split("rel=\"").nth(1)?.split('"').next()?;
-        if !rels.split_whitespace().any(|r| r == rel) {
-            return None;
-        }
-        Some(tag.split("href=\"").nth(1)?.split('"').next()?.to_string())
-    })
 }
 
 /// Asserts the members of every page of a paginated listing at `base`
@@ -332,29 +284,15 @@ fn years_index_lists_every_year_with_its_count() {
 /// recently precedes each article link (a table of months at the top does
 /// not count: each group's own heading comes after it).
 fn months_of(html: &str) -> Vec<(String, Vec<String>)> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let main = main_of(html);
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     for (at, href) in hrefs(main) {
         let Some(slug) = article_slug(href) else { continue };
         let before = &main[..at];
         // A month name as the start of an element's text (`>May`), not inside a date (`>2 May 2024`).
-        let month = MONTHS
-            .iter()
-            .filter_map(|m| before.rfind(&format!(">{m}")).map(|i| (i, *m)))
+        let month = (1..=12)
+            .map(stele::date::month_name)
+            .filter_map(|m| before.rfind(&format!(">{m}")).map(|i| (i, m)))
             .max()
             .map(|(_, m)| m.to_string())
             .unwrap_or_default();

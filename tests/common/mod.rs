@@ -6,6 +6,8 @@
 //! real binary (on disk), and assert on the output.
 #![allow(dead_code)]
 
+pub mod html;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
