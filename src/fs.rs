@@ -36,7 +36,25 @@ pub fn decode_text(mut bytes: Vec<u8>, shown: &str) -> Result<String, Diagnostic
             ));
         }
     };
+    if let Some((offset, c)) = text.char_indices().find(|&(_, c)| is_invisible_control(c)) {
+        let (line, column) = line_col(&text, offset);
+        return Err(Diagnostic::at(
+            shown,
+            line,
+            column,
+            format!(
+                "the file contains the control character U+{:04X}, which no page can show, expected text (tabs and line breaks are fine)",
+                u32::from(c)
+            ),
+        ));
+    }
     if text.contains('\r') { Ok(text.replace("\r\n", "\n")) } else { Ok(text) }
+}
+
+/// Control characters other than tab and line breaks: invisible, and not
+/// allowed in HTML or XML, they are almost always pasted by accident.
+fn is_invisible_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// Writes `bytes` to `path`, creating its parent folders.
@@ -60,6 +78,14 @@ mod tests {
     fn strips_bom_and_crlf() {
         let text = decode_text(b"\xEF\xBB\xBF---\r\ntitle: x\r\n".to_vec(), "a.md").unwrap();
         assert_eq!(text, "---\ntitle: x\n");
+    }
+
+    #[test]
+    fn refuses_control_characters() {
+        let err = decode_text("ok\nab\u{1b}c".into(), "a.md").unwrap_err();
+        assert_eq!((err.line, err.column), (Some(2), Some(3)));
+        assert!(err.message.contains("U+001B"), "{err}");
+        assert!(decode_text("tab\there\r\nline\n".into(), "a.md").is_ok());
     }
 
     #[test]

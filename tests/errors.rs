@@ -434,3 +434,10 @@ fn markdown_outside_the_sections_is_reported() {
     let errors = site.build_err();
     assert_eq!(errors_about(&errors, "content/notes/todo.md").len(), 1, "{errors}");
 }
+
+#[test]
+fn an_invisible_control_character_is_located() {
+    let site = TestSite::new();
+    site.article("x", &format!("{HEAD}\ninstitutions: [Dunhuang Academy]"), "A pasted \u{1b}[0m escape.");
+    assert_one_error(&site, X, 6, 10, &["control character U+001B", "expected text"]);
+}

@@ -260,7 +260,7 @@ fn awkward_site() -> TestSite {
             "institutions: [Dunhuang Academy, bell]\n",
             "image: { src: cave-249.jpg, alt: \"Ceiling of cave 249 & its <murals>\" }\n",
             "---\n",
-            "Salt \u{1b}& pepper, \"quoted\" and 'single' text; see [the winter article](../winter/) and ",
+            "Salt & pepper, \"quoted\" and 'single' text; see [the winter article](../winter/) and ",
             "[notes](#notes).\n\n",
             "![Cave 249](cave-249.jpg)\n\n",
             "<a href='single/'>single</a> <a href=unquoted/>unquoted</a> ",
