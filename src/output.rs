@@ -74,6 +74,7 @@ impl StagingOutput {
             target.parent().ok_or_else(|| Error::Env(format!("`{}` has no parent folder", target.display())))?;
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", &e))?;
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        remove_abandoned(parent, &name);
         let staging = parent.join(format!(".{name}.stele-staging-{}", std::process::id()));
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, "remove old staging folder", &e))?;
@@ -116,6 +117,30 @@ impl StagingOutput {
             std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, "remove the previous site at", &e))?;
         }
         Ok(())
+    }
+}
+
+/// Removes the staging and set-aside folders of builds of `name` that were
+/// killed before they could clean up (their process is gone). Only where
+/// `/proc` tells which processes run; elsewhere they are left alone.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let pid = [".stele-staging-", ".stele-old-"]
+            .iter()
+            .find_map(|kind| file_name.strip_prefix(&format!(".{name}{kind}")).and_then(|pid| pid.parse::<u32>().ok()));
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && !proc.join(pid.to_string()).exists()
+        {
+            // Best effort: a folder that cannot be removed now is tried again next build.
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
@@ -269,6 +294,21 @@ mod tests {
         assert!(err.contains("stele did not write it"), "{err}");
         std::fs::write(foreign.join(MARKER), "").unwrap();
         assert!(check_output_dir(&root, &foreign).is_ok(), "a folder stele wrote may be replaced");
+    }
+
+    #[test]
+    fn folders_of_killed_builds_are_cleaned_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let abandoned = dir.path().join(".public.stele-staging-999999999");
+        let set_aside = dir.path().join(".public.stele-old-999999998");
+        let other = dir.path().join(".other.stele-staging-999999999");
+        for folder in [&abandoned, &set_aside, &other] {
+            std::fs::create_dir_all(folder.join("articles")).unwrap();
+        }
+        let out = StagingOutput::new(&dir.path().join("public")).unwrap();
+        out.commit().unwrap();
+        assert!(!abandoned.exists() && !set_aside.exists(), "abandoned folders of this output are removed");
+        assert!(other.exists(), "another output's folders are left alone");
     }
 
     #[test]
