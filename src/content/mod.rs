@@ -298,6 +298,16 @@ fn named(split: &Split<'_>, key: &str, names: Vec<String>) -> Vec<Named> {
         .collect()
 }
 
+/// Cuts a source at its front matter and reads the block into `T`.
+fn read_front_matter<'t, T: serde::de::DeserializeOwned>(
+    src: &SourceText<'t>,
+    keys: &[&str],
+) -> Result<(Split<'t>, T), Vec<Diagnostic>> {
+    let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
+    let fm = front_matter::parse(&split, src.rel_path, keys).map_err(|d| vec![d])?;
+    Ok((split, fm))
+}
+
 /// The summary: explicit, else the first paragraph.
 fn summary_of(explicit: Option<String>, body: &Rendered) -> String {
     explicit.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| body.first_paragraph.clone())
@@ -306,8 +316,7 @@ fn summary_of(explicit: Option<String>, body: &Rendered) -> String {
 impl Article {
     /// Parses an article file. Institutions and countries are resolved later.
     pub fn parse(src: &SourceText<'_>) -> Result<Article, Vec<Diagnostic>> {
-        let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
-        let fm: ArticleFm = front_matter::parse(&split, src.rel_path, ARTICLE_KEYS).map_err(|d| vec![d])?;
+        let (split, fm): (Split<'_>, ArticleFm) = read_front_matter(src, ARTICLE_KEYS)?;
         let mut problems = Problems::new(src.rel_path);
         not_blank(&mut problems, &split, "title", &fm.title);
         if fm.institutions.is_empty() {
@@ -358,8 +367,7 @@ impl Article {
 impl Institution {
     /// Parses a profile; its country is resolved later.
     pub fn parse(src: &SourceText<'_>) -> Result<Institution, Vec<Diagnostic>> {
-        let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
-        let fm: InstitutionFm = front_matter::parse(&split, src.rel_path, INSTITUTION_KEYS).map_err(|d| vec![d])?;
+        let (split, fm): (Split<'_>, InstitutionFm) = read_front_matter(src, INSTITUTION_KEYS)?;
         let mut problems = Problems::new(src.rel_path);
         not_blank(&mut problems, &split, "name", &fm.name);
         not_blank(&mut problems, &split, "country", &fm.country);
@@ -404,8 +412,7 @@ impl Institution {
 impl Country {
     /// Parses a country profile.
     pub fn parse(src: &SourceText<'_>) -> Result<Country, Vec<Diagnostic>> {
-        let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
-        let fm: CountryFm = front_matter::parse(&split, src.rel_path, COUNTRY_KEYS).map_err(|d| vec![d])?;
+        let (split, fm): (Split<'_>, CountryFm) = read_front_matter(src, COUNTRY_KEYS)?;
         let mut problems = Problems::new(src.rel_path);
         not_blank(&mut problems, &split, "name", &fm.name);
         problems.finish(Country {
@@ -434,8 +441,7 @@ impl Country {
 impl Page {
     /// Parses a standalone page.
     pub fn parse(src: &SourceText<'_>) -> Result<Page, Vec<Diagnostic>> {
-        let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
-        let fm: PageFm = front_matter::parse(&split, src.rel_path, PAGE_KEYS).map_err(|d| vec![d])?;
+        let (split, fm): (Split<'_>, PageFm) = read_front_matter(src, PAGE_KEYS)?;
         let mut problems = Problems::new(src.rel_path);
         not_blank(&mut problems, &split, "title", &fm.title);
         let updated = fm.updated.as_deref().and_then(|u| date_field(&mut problems, &split, "updated", u, src.tz));
