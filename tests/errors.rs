@@ -441,3 +441,10 @@ fn an_invisible_control_character_is_located() {
     site.article("x", &format!("{HEAD}\ninstitutions: [Dunhuang Academy]"), "A pasted \u{1b}[0m escape.");
     assert_one_error(&site, X, 6, 10, &["control character U+001B", "expected text"]);
 }
+
+#[test]
+fn a_control_character_written_as_an_escape_is_refused() {
+    let site = TestSite::new();
+    site.article("x", "title: \"Bell\\x07 ringing\"\ndate: 2024-03-12\ninstitutions: [Dunhuang Academy]", "Text.");
+    assert_one_error(&site, X, 2, 8, &["`title` contains the control character U+0007", "expected text"]);
+}

@@ -250,6 +250,18 @@ fn not_blank(problems: &mut Problems<'_>, split: &Split<'_>, key: &str, value: &
     if value.trim().is_empty() {
         problems.add(key_pos(split, key), format!("`{key}` is empty, expected some text"));
     }
+    printable(problems, split, key, value);
+}
+
+/// Refuses control characters written as YAML escapes (`"\x07"`): no page
+/// or feed can show them. (Raw ones never get this far: see `fs`.)
+fn printable(problems: &mut Problems<'_>, split: &Split<'_>, key: &str, value: &str) {
+    if let Some(c) = value.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        problems.add(
+            key_pos(split, key),
+            format!("`{key}` contains the control character U+{:04X}, expected text", u32::from(c)),
+        );
+    }
 }
 
 fn date_field(
@@ -319,6 +331,9 @@ impl Article {
         let (split, fm): (Split<'_>, ArticleFm) = read_front_matter(src, ARTICLE_KEYS)?;
         let mut problems = Problems::new(src.rel_path);
         not_blank(&mut problems, &split, "title", &fm.title);
+        if let Some(summary) = &fm.summary {
+            printable(&mut problems, &split, "summary", summary);
+        }
         if fm.institutions.is_empty() {
             problems.add(
                 key_pos(&split, "institutions"),
