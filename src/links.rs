@@ -60,6 +60,10 @@ pub enum Resolved {
     Internal { file: String, fragment: Option<String> },
     /// A relative URL that cannot be resolved, with the reason.
     Invalid(String),
+    /// A URL written without scheme and host (`/style.css`, `../../x`) that
+    /// leads out of the base path: on a site served under a sub-path it
+    /// points at another site on the same host, almost always by mistake.
+    OutsideBase(String),
 }
 
 /// How many distinct missing targets get a "did you mean" (each costs a
@@ -118,6 +122,10 @@ pub fn check_scanned(pages: &BTreeMap<String, PageLinks>, files: &BTreeSet<Strin
                 }
                 Problem::NoId { id, shown } => format!("no element with id `{id}` on `{shown}`"),
                 Problem::Invalid(reason) => format!("not a valid URL ({reason})"),
+                Problem::OutsideBase(path) => format!(
+                    "`{path}` is outside the site's base path `{}`, expected a URL under it (written with the base path, or relative)",
+                    base.path()
+                ),
             };
             BrokenLink { page: finding.page.to_string(), target: finding.target, message }
         })
@@ -160,7 +168,8 @@ fn resolve_from(page_url: &url::Url, target: &str, base: &BaseUrl) -> Resolved {
         None if url.path() == base_path.trim_end_matches('/') => {
             return Resolved::Internal { file: String::new(), fragment: fragment_of(&url) };
         }
-        None => return Resolved::External,
+        None if has_scheme(target) || target.starts_with("//") => return Resolved::External,
+        None => return Resolved::OutsideBase(url.path().to_string()),
     };
     let rest = percent_decode_str(rest).decode_utf8_lossy();
     let file = if rest.is_empty() || rest.ends_with('/') { format!("{rest}index.html") } else { rest.into_owned() };
@@ -338,6 +347,7 @@ enum Problem {
     Missing { file: String, shown: String },
     NoId { id: String, shown: String },
     Invalid(String),
+    OutsideBase(String),
 }
 
 struct Finding<'a> {
@@ -367,6 +377,7 @@ fn check_page<'a>(
         let problem = match resolved {
             Resolved::External => continue,
             Resolved::Invalid(reason) => Problem::Invalid(reason),
+            Resolved::OutsideBase(path) => Problem::OutsideBase(path),
             Resolved::Internal { file, fragment } => {
                 if !files.contains(file.as_str()) {
                     let shown = if file.is_empty() {
@@ -480,8 +491,8 @@ mod tests {
         assert_eq!(resolve(page, "", &b), internal("articles/x/index.html", None));
         assert_eq!(resolve(page, "#notes", &b), internal("articles/x/index.html", Some("notes")));
         assert_eq!(resolve(page, "../../", &b), internal("index.html", None));
-        // Climbing above the base path leaves the site.
-        assert_eq!(resolve(page, "../../../other/", &b), Resolved::External);
+        // Climbing above the base path leaves the site: a mistake on a sub-path site.
+        assert_eq!(resolve(page, "../../../other/", &b), Resolved::OutsideBase("/other/".into()));
         assert_eq!(resolve("index.html", "about/", &b), internal("about/index.html", None));
     }
 
@@ -493,9 +504,12 @@ mod tests {
         assert_eq!(resolve(page, "/heritage/", &b), internal("index.html", None));
         assert_eq!(resolve(page, "/heritage", &b), internal("", None));
         assert_eq!(resolve(page, "/heritage/style.css", &b), internal("style.css", None));
-        // Same host, outside the base path: not this site's to judge.
-        assert_eq!(resolve(page, "/articles/y/", &b), Resolved::External);
-        assert_eq!(resolve(page, "/heritagex/", &b), Resolved::External);
+        // Written without scheme and host but outside the base path: the base path was forgotten.
+        assert_eq!(resolve(page, "/articles/y/", &b), Resolved::OutsideBase("/articles/y/".into()));
+        assert_eq!(resolve(page, "/heritagex/", &b), Resolved::OutsideBase("/heritagex/".into()));
+        // With scheme and host, another site on the same host is the author's choice.
+        assert_eq!(resolve(page, "https://example.org/other-project/", &b), Resolved::External);
+        assert_eq!(resolve(page, "//example.org/other-project/", &b), Resolved::External);
         let root = base("https://example.org/");
         assert_eq!(resolve(page, "/articles/y/", &root), internal("articles/y/index.html", None));
     }

@@ -51,9 +51,13 @@ pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Opti
     text.push_str(ARTICLE_BODY);
 
     let src = source(&text, &rel_path, &slug, &config);
-    let reads_back = Article::parse(&src).is_ok_and(|a| {
-        a.title == title && a.named_institutions.iter().map(|n| n.name.as_str()).eq(names.iter().map(String::as_str))
-    });
+    let reads_back = match Article::parse(&src) {
+        Ok(a) => {
+            a.title == title
+                && a.named_institutions.iter().map(|n| n.name.as_str()).eq(names.iter().map(String::as_str))
+        }
+        Err(problems) => return Err(refused("title", title, &problems)),
+    };
     if !reads_back {
         return Err(Error::Env(format!("cannot write the title `{title}` so that it reads back unchanged")));
     }
@@ -99,8 +103,10 @@ pub fn new_institution(root: &Path, name: &str, country: &str) -> Result<PathBuf
         yaml_string(name),
         yaml_string(&country)
     );
-    let reads_back = Institution::parse(&source(&text, &rel_path, &slug, &config))
-        .is_ok_and(|i| i.name == name && i.country_name.name == country);
+    let reads_back = match Institution::parse(&source(&text, &rel_path, &slug, &config)) {
+        Ok(i) => i.name == name && i.country_name.name == country,
+        Err(problems) => return Err(refused("name", name, &problems)),
+    };
     if !reads_back {
         return Err(Error::Env(format!("cannot write the name `{name}` so that it reads back unchanged")));
     }
@@ -368,6 +374,12 @@ fn refuse_taken_slug(root: &Path, slug: &str, rel_path: &str) -> Result<(), Erro
         ))),
         None => Ok(()),
     }
+}
+
+/// Why a title or name cannot be written: what the build would say of it.
+fn refused(what: &str, text: &str, problems: &[crate::error::Diagnostic]) -> Error {
+    let why = problems.first().map_or("it does not read back", |d| d.message.as_str());
+    Error::Env(format!("cannot use the {what} `{}`: {why}", text.escape_debug()))
 }
 
 #[cfg(test)]

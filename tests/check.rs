@@ -101,7 +101,7 @@ fn broken_links_site() -> TestSite {
     site.article(
         "b",
         "title: B\ndate: 2024-03-02\ninstitutions: [Guimet]",
-        "## Section\n\n[ok](../a/) [ok](#section) [ok](/heritage/articles/a/#top) [ok](https://example.org/heritage/rss.xml)\n\n[outside](https://elsewhere.example/x/) [mail](mailto:a@example.org) [other path](/elsewhere/)",
+        "## Section\n\n[ok](../a/) [ok](#section) [ok](/heritage/articles/a/#top) [ok](https://example.org/heritage/rss.xml)\n\n[outside](https://elsewhere.example/x/) [mail](mailto:a@example.org) [other path](https://example.org/elsewhere/)",
     );
     site.write(
         "templates/years.html",
@@ -250,4 +250,20 @@ fn outside_a_site_is_a_usage_error() {
         .expect("run stele");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no site.toml"));
+}
+
+#[test]
+fn a_link_that_forgets_the_base_path_is_reported() {
+    let site = TestSite::new();
+    site.write("site.toml", SUB_PATH_TOML);
+    site.simple_article("fine", "A fine article", "2024-03-01", &["Dunhuang Academy"]);
+    site.write(
+        "content/pages/about.md",
+        "---\ntitle: About\n---\nSee [the articles](/articles/) and [elsewhere](https://example.org/other/).\n",
+    );
+    let (code, errors, stderr) = check(&site, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(located(&errors[0], "content/pages/about.md"), "{stderr}");
+    assert!(errors[0].contains("outside the site's base path `/heritage/`"), "{stderr}");
 }

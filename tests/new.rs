@@ -34,6 +34,16 @@ fn heading(page: &str) -> String {
 }
 
 #[test]
+fn a_title_with_a_control_character_is_refused() {
+    let site = TestSite::new();
+    let err = stele::scaffold::new_article(site.root(), "A bell\u{7}", &["Dunhuang Academy".into()], None)
+        .expect_err("no page can show a control character")
+        .to_string();
+    assert!(err.contains("control character U+0007"), "{err}");
+    assert!(!site.path("content/articles/a-bell.md").exists());
+}
+
+#[test]
 fn any_title_reads_back_exactly() {
     let site = TestSite::new();
     let titles = [
@@ -49,7 +59,7 @@ fn any_title_reads_back_exactly() {
         "Tab\tinside, 'single quotes' and a back\\slash",
         "敦煌研究院与吉美博物馆 — Musée Guimet, Académie",
         "{ braces } and [brackets] | pipes > and % percent @ at `tick`",
-        "Odd characters: del\u{7f} nel\u{85} line-sep\u{2028} bom\u{feff} bell\u{7}",
+        "Odd characters: line-sep\u{2028} bom\u{feff} nbsp\u{a0}",
         "--- dashes ---",
         "  Spaces around are trimmed  ",
     ];

@@ -387,6 +387,9 @@ fn link_problems(base_url: &str) -> Vec<String> {
                     }
                 }
                 Resolved::Invalid(why) => problems.push(format!("{path}: `{url}`: {why}")),
+                Resolved::OutsideBase(outside) => {
+                    problems.push(format!("{path}: `{url}` leads to `{outside}`, outside the base path"));
+                }
             }
         }
     }
