@@ -69,14 +69,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, Error> {
 /// which renders what it can). Problems of site.toml or the theme are errors.
 pub fn load_partial(options: &BuildOptions) -> Result<(Loaded, Vec<Diagnostic>), Error> {
     let root = &options.root;
-    let config_path = root.join("site.toml");
-    if !config_path.is_file() {
-        return Err(Error::Env(format!(
-            "no site.toml in `{}`, expected a site folder (use --root DIR or run inside the site)",
-            root.display()
-        )));
-    }
-    let mut config = Config::from_file(&config_path, "site.toml")?;
+    let mut config = read_config(root)?;
     if let Some(url) = &options.base_url {
         config.base_url = BaseUrl::parse(url).map_err(|m| Error::Env(format!("--base-url: {m}")))?;
     }
@@ -92,6 +85,18 @@ pub fn load_partial(options: &BuildOptions) -> Result<(Loaded, Vec<Diagnostic>),
             Err(Error::from(problems))
         }
     }
+}
+
+/// Reads `site.toml` of the site at `root`; its absence is a usage error.
+pub fn read_config(root: &Path) -> Result<Config, Error> {
+    let path = root.join("site.toml");
+    if !path.is_file() {
+        return Err(Error::Env(format!(
+            "no site.toml in `{}`, expected a site folder (use --root DIR or run inside the site)",
+            root.display()
+        )));
+    }
+    Ok(Config::from_file(&path, "site.toml")?)
 }
 
 /// Renders a loaded site into `out`.

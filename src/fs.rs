@@ -53,7 +53,7 @@ pub fn decode_text(mut bytes: Vec<u8>, shown: &str) -> Result<String, Diagnostic
 
 /// Control characters other than tab and line breaks: invisible, and not
 /// allowed in HTML or XML, they are almost always pasted by accident.
-fn is_invisible_control(c: char) -> bool {
+pub(crate) fn is_invisible_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 

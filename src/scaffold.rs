@@ -13,16 +13,17 @@
 //! A new article is not a draft: it shows in `stele serve` at once, and its
 //! placeholder text says what to write.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Deserialize;
 
+use crate::build::read_config;
 use crate::config::Config;
+use crate::content::load::InstitutionNames;
 use crate::content::{Article, Country, Institution, SourceText, front_matter, match_key};
-use crate::error::{Diagnostic, Error, closest, display_path};
+use crate::error::{Diagnostic, Error, display_path};
 use crate::slug::{slugify, slugify_or};
 
 /// Writes `content/articles/<slug>.md` and returns its path.
@@ -76,8 +77,9 @@ pub fn new_institution(root: &Path, name: &str, country: &str) -> Result<PathBuf
     }
     let slug = slug_of(name, "name")?;
     let profiles = Profiles::read(root, &config);
-    for key in [match_key(name), match_key(&slug)] {
-        if let Some(&i) = profiles.lookup.get(&key) {
+    let names = profiles.names();
+    for written in [name, slug.as_str()] {
+        if let Some(i) = names.find(written) {
             let existing = &profiles.list[i];
             return Err(Error::Env(format!(
                 "`{name}` already names the institution `{}` in `{}`, expected a new institution (or edit that file)",
@@ -85,8 +87,7 @@ pub fn new_institution(root: &Path, name: &str, country: &str) -> Result<PathBuf
             )));
         }
     }
-    let key = match_key(name);
-    if let Some(existing) = profiles.list.iter().find(|i| i.names.values().any(|n| match_key(n) == key)) {
+    if let Some(existing) = names.native_owner(name) {
         return Err(Error::Env(format!(
             "`{name}` is the name in another language of the institution `{}` in `{}`, expected a new institution (add it to that profile's `aliases` to name it so)",
             existing.name, existing.rel_path
@@ -145,17 +146,6 @@ and how it takes part in the cooperation. This text is shown on its page.
 ";
 
 /// Reads `site.toml` the way `build` does.
-fn read_config(root: &Path) -> Result<Config, Error> {
-    let path = root.join("site.toml");
-    if !path.is_file() {
-        return Err(Error::Env(format!(
-            "no site.toml in `{}`, expected a site folder (use --root DIR or run inside the site)",
-            root.display()
-        )));
-    }
-    Ok(Config::from_file(&path, "site.toml")?)
-}
-
 /// The slug a title or name gives, refused when nothing is left of it.
 fn slug_of(text: &str, what: &str) -> Result<String, Error> {
     let slug = slugify(text);
@@ -224,8 +214,6 @@ fn write_new(root: &Path, rel_path: &str, text: &str) -> Result<PathBuf, Error> 
 /// The institution profiles that parse, for resolving names.
 struct Profiles {
     list: Vec<Institution>,
-    /// match_key of every name, alias and slug -> index in `list` (first wins, as in the build).
-    lookup: HashMap<String, usize>,
     /// Profiles that do not parse: shown when a name cannot be resolved.
     problems: Vec<Diagnostic>,
 }
@@ -245,53 +233,28 @@ impl Profiles {
                 Err(list) => problems.extend(list),
             }
         }
-        let mut lookup = HashMap::new();
-        for (i, inst) in list.iter().enumerate() {
-            let keys = std::iter::once(&inst.name).chain(&inst.aliases).chain(std::iter::once(&inst.slug));
-            for key in keys {
-                lookup.entry(match_key(key)).or_insert(i);
-            }
-        }
-        Profiles { list, lookup, problems }
+        Profiles { list, problems }
+    }
+
+    /// The names the build accepts (a name two profiles claim is the build's to report).
+    fn names(&self) -> InstitutionNames<'_> {
+        InstitutionNames::new(&self.list, &mut Vec::new())
     }
 
     /// The canonical names of `wanted`, or every unknown or repeated one
-    /// with the build's own suggestion.
+    /// with the build's own message.
     fn resolve(&self, wanted: &[String]) -> Result<Vec<String>, Error> {
-        let known: Vec<&str> = self
-            .list
-            .iter()
-            .flat_map(|i| std::iter::once(i.name.as_str()).chain(i.aliases.iter().map(String::as_str)))
-            .collect();
+        let names = self.names();
         let mut ids = Vec::new();
         let mut problems = Vec::new();
         for name in wanted {
-            let key = match_key(name);
-            match self.lookup.get(&key) {
-                Some(id) if ids.contains(id) => {
-                    let canonical = &self.list[*id].name;
-                    problems.push(if name == canonical {
-                        format!("--institution `{name}` is given a second time, expected each institution once")
-                    } else {
-                        format!(
-                            "--institution `{name}` names `{canonical}` a second time, expected each institution once"
-                        )
-                    });
-                }
-                Some(&id) => ids.push(id),
-                None => {
-                    let native = self.list.iter().find(|i| i.names.values().any(|n| match_key(n) == key));
-                    let hint = match (native, closest(name, known.iter().copied())) {
-                        (Some(inst), _) => format!(
-                            "did you mean `{}`? (`{name}` is its name in another language; add it to the profile's `aliases` to name it so)",
-                            inst.name
-                        ),
-                        (None, Some(known)) => format!("did you mean `{known}`?"),
-                        (None, None) if self.list.is_empty() => "expected the name, an alias or the slug of a profile in content/institutions/, and there is none yet (create one with `stele new institution NAME --country COUNTRY`)".to_string(),
-                        (None, None) => "expected the name, an alias or the slug of a profile in content/institutions/".to_string(),
-                    };
-                    problems.push(format!("unknown institution `{name}`, {hint}"));
-                }
+            match names.find(name) {
+                Some(id) if ids.contains(&id) => problems.push(format!("--institution {}", names.repeated(name, id))),
+                Some(id) => ids.push(id),
+                None if self.list.is_empty() => problems.push(format!(
+                    "unknown institution `{name}`, expected the name, an alias or the slug of a profile in content/institutions/, and there is none yet (create one with `stele new institution NAME --country COUNTRY`)"
+                )),
+                None => problems.push(names.unknown(name)),
             }
         }
         if problems.is_empty() {

@@ -15,11 +15,11 @@
 //! a full rebuild, so that a fix anywhere is seen.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::build::{BuildOptions, Loaded, load, render_to};
-use crate::content::{Article, SourceText, load as content_load};
+use crate::content::{Article, load as content_load};
 use crate::error::Error;
 use crate::output::MemoryOutput;
 use crate::render::{Job, render_jobs};
@@ -96,21 +96,11 @@ impl Session {
             if edits.iter().any(|(i, _)| *i == index) {
                 continue;
             }
-            let path = self.options.root.join(source);
-            if !path.is_file() {
+            if !self.options.root.join(source).is_file() {
                 return Ok(None);
             }
-            let text = crate::fs::read_text(&path, &rel_path)?;
-            let may_be_bundle = rel_path.matches('/').count() >= 3;
-            let file_slug = content_load::file_slug(Path::new(&rel_path), may_be_bundle);
-            let src = SourceText {
-                text: &text,
-                rel_path: &rel_path,
-                file_slug: &file_slug,
-                lang: &site.config.language,
-                tz: &site.config.time_zone,
-            };
-            let mut article = Article::parse(&src).map_err(Error::from)?;
+            let mut article =
+                content_load::read_article(&self.options.root, &rel_path, &site.config).map_err(Error::from)?;
             if article.draft && !self.options.drafts {
                 return Ok(None);
             }

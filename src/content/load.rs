@@ -68,25 +68,8 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
     let mut problems = Vec::new();
     let (sources, mut assets, bundles) = walk(root, &mut problems);
 
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = sources
-        .par_iter()
-        .map(|file| {
-            let text = crate::fs::read_text(&file.path, &file.rel_path).map_err(|d| vec![d])?;
-            let src = SourceText {
-                text: &text,
-                rel_path: &file.rel_path,
-                file_slug: &file.file_slug,
-                lang: &config.language,
-                tz: &config.time_zone,
-            };
-            Ok(match file.kind {
-                Kind::Article => Parsed::Article(Box::new(Article::parse(&src)?)),
-                Kind::Institution => Parsed::Institution(Box::new(Institution::parse(&src)?)),
-                Kind::Country => Parsed::Country(Box::new(Country::parse(&src)?)),
-                Kind::Page => Parsed::Page(Box::new(Page::parse(&src)?)),
-            })
-        })
-        .collect();
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> =
+        sources.par_iter().map(|file| parse_file(file, &config)).collect();
 
     let (mut articles, mut institutions, mut countries, mut pages) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for result in parsed {
@@ -131,6 +114,48 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
     });
 
     (Site { config, root: root.clone(), articles, institutions, countries, pages, assets }, problems)
+}
+
+/// Reads and parses one source file.
+fn parse_file(file: &SourceFile, config: &Config) -> Result<Parsed, Vec<Diagnostic>> {
+    match file.kind {
+        Kind::Article => parse_with(file, config, Article::parse).map(|a| Parsed::Article(Box::new(a))),
+        Kind::Institution => parse_with(file, config, Institution::parse).map(|i| Parsed::Institution(Box::new(i))),
+        Kind::Country => parse_with(file, config, Country::parse).map(|c| Parsed::Country(Box::new(c))),
+        Kind::Page => parse_with(file, config, Page::parse).map(|p| Parsed::Page(Box::new(p))),
+    }
+}
+
+/// Reads a source file and hands its text to `parse`.
+fn parse_with<T>(
+    file: &SourceFile,
+    config: &Config,
+    parse: impl FnOnce(&SourceText<'_>) -> Result<T, Vec<Diagnostic>>,
+) -> Result<T, Vec<Diagnostic>> {
+    let text = crate::fs::read_text(&file.path, &file.rel_path).map_err(|d| vec![d])?;
+    parse(&SourceText {
+        text: &text,
+        rel_path: &file.rel_path,
+        file_slug: &file.file_slug,
+        lang: &config.language,
+        tz: &config.time_zone,
+    })
+}
+
+/// Reads the article at `rel_path` (`content/articles/x.md`) again, exactly
+/// as a full load reads it, for rebuilds that re-read only edited files.
+/// Its institutions and countries are not resolved.
+pub(crate) fn read_article(root: &Path, rel_path: &str, config: &Config) -> Result<Article, Vec<Diagnostic>> {
+    let path = root.join(rel_path);
+    // In the walk, depth counts from content/: `content/articles/x/index.md` is 3 deep.
+    let depth = rel_path.matches('/').count();
+    let file = SourceFile {
+        kind: Kind::Article,
+        file_slug: file_slug(&path, depth >= 3),
+        path,
+        rel_path: rel_path.to_string(),
+    };
+    parse_with(&file, config, Article::parse)
 }
 
 /// The slug a file's name gives: its stem, or for a bundle's `index.md`
@@ -305,6 +330,83 @@ fn check_country_slugs(countries: &[Country], institutions: &[Institution], prob
     }
 }
 
+/// How an editor names an institution: by its name, an alias or its slug,
+/// without regard to case, accents or repeated spaces. Shared by the build
+/// and `stele new`, so both accept and suggest the same names.
+pub struct InstitutionNames<'a> {
+    institutions: &'a [Institution],
+    lookup: HashMap<String, usize>,
+}
+
+impl<'a> InstitutionNames<'a> {
+    /// Indexes every name; a name that two institutions claim stays with the
+    /// first and is reported in `problems` at the second.
+    pub fn new(institutions: &'a [Institution], problems: &mut Vec<Diagnostic>) -> Self {
+        let mut lookup: HashMap<String, usize> = HashMap::new();
+        for (id, inst) in institutions.iter().enumerate() {
+            let written = inst.written_names.iter().map(|n| (n.name.as_str(), n.pos));
+            for (name, pos) in written.chain(std::iter::once((inst.slug.as_str(), None))) {
+                let key = match_key(name);
+                if let Some(&other) = lookup.get(&key)
+                    && other != id
+                {
+                    problems.push(
+                        Diagnostic::new(
+                            &inst.rel_path,
+                            format!(
+                                "`{name}` also names `{}` (`{}`), expected every name and alias to name one institution",
+                                institutions[other].name, institutions[other].rel_path
+                            ),
+                        )
+                        .with_pos(pos),
+                    );
+                    continue;
+                }
+                lookup.insert(key, id);
+            }
+        }
+        InstitutionNames { institutions, lookup }
+    }
+
+    /// The institution `written` names.
+    pub fn find(&self, written: &str) -> Option<usize> {
+        self.lookup.get(&match_key(written)).copied()
+    }
+
+    /// The institution whose name in another language `written` is.
+    pub fn native_owner(&self, written: &str) -> Option<&'a Institution> {
+        let key = match_key(written);
+        self.institutions.iter().find(|i| i.names.values().any(|n| match_key(n) == key))
+    }
+
+    /// What is wrong with a name that names no institution, with the closest one.
+    pub fn unknown(&self, written: &str) -> String {
+        let known = self
+            .institutions
+            .iter()
+            .flat_map(|i| std::iter::once(i.name.as_str()).chain(i.aliases.iter().map(String::as_str)));
+        let hint = match (self.native_owner(written), closest(written, known)) {
+            (Some(inst), _) => format!(
+                "did you mean `{}`? (`{written}` is its name in another language; add it to the profile's `aliases` to name it so)",
+                inst.name
+            ),
+            (None, Some(known)) => format!("did you mean `{known}`?"),
+            (None, None) => "expected the name, an alias or the slug of a profile in content/institutions/".to_string(),
+        };
+        format!("unknown institution `{written}`, {hint}")
+    }
+
+    /// What is wrong with naming institution `id` a second time as `written`.
+    pub fn repeated(&self, written: &str, id: usize) -> String {
+        let canonical = &self.institutions[id].name;
+        if written == canonical {
+            format!("`{written}` is named a second time, expected each institution once")
+        } else {
+            format!("`{written}` names `{canonical}` a second time, expected each institution once")
+        }
+    }
+}
+
 /// Resolves every article's institutions and countries.
 pub(crate) fn resolve_articles(
     articles: &mut [Article],
@@ -312,76 +414,22 @@ pub(crate) fn resolve_articles(
     countries: &[Country],
     problems: &mut Vec<Diagnostic>,
 ) {
-    let mut lookup: HashMap<String, usize> = HashMap::new();
-    for (id, inst) in institutions.iter().enumerate() {
-        let written = inst.written_names.iter().map(|n| (n.name.as_str(), n.pos));
-        for (name, pos) in written.chain(std::iter::once((inst.slug.as_str(), None))) {
-            let key = match_key(name);
-            if let Some(&other) = lookup.get(&key)
-                && other != id
-            {
-                problems.push(
-                    Diagnostic::new(
-                        &inst.rel_path,
-                        format!(
-                            "`{name}` also names `{}` (`{}`), expected every name and alias to name one institution",
-                            institutions[other].name, institutions[other].rel_path
-                        ),
-                    )
-                    .with_pos(pos),
-                );
-                continue;
-            }
-            lookup.insert(key, id);
-        }
-    }
-    let known_names: Vec<&str> = institutions
-        .iter()
-        .flat_map(|i| std::iter::once(i.name.as_str()).chain(i.aliases.iter().map(String::as_str)))
-        .collect();
+    let names = InstitutionNames::new(institutions, problems);
     let country_lookup: HashMap<String, CountryId> =
         countries.iter().enumerate().map(|(i, c)| (match_key(&c.name), i)).collect();
 
     for article in articles.iter_mut() {
         let mut ids = Vec::new();
         for named in &article.named_institutions {
-            let Some(&id) = lookup.get(&match_key(&named.name)) else {
-                let key = match_key(&named.name);
-                let native = institutions.iter().find(|i| i.names.values().any(|n| match_key(n) == key));
-                let hint = match (native, closest(&named.name, known_names.iter().copied())) {
-                    (Some(inst), _) => format!(
-                        "did you mean `{}`? (`{}` is its name in another language; add it to the profile's `aliases` to name it so)",
-                        inst.name, named.name
-                    ),
-                    (None, Some(known)) => format!("did you mean `{known}`?"),
-                    (None, None) => {
-                        "expected the name, an alias or the slug of a profile in content/institutions/".to_string()
-                    }
-                };
-                problems.push(
-                    Diagnostic::new(&article.rel_path, format!("unknown institution `{}`, {hint}", named.name))
-                        .with_pos(named.pos),
-                );
-                continue;
+            let problem = match names.find(&named.name) {
+                None => names.unknown(&named.name),
+                Some(id) if ids.contains(&id) => names.repeated(&named.name, id),
+                Some(id) => {
+                    ids.push(id);
+                    continue;
+                }
             };
-            if ids.contains(&id) {
-                problems.push(
-                    Diagnostic::new(
-                        &article.rel_path,
-                        if named.name == institutions[id].name {
-                            format!("`{}` is named a second time, expected each institution once", named.name)
-                        } else {
-                            format!(
-                                "`{}` names `{}` a second time, expected each institution once",
-                                named.name, institutions[id].name
-                            )
-                        },
-                    )
-                    .with_pos(named.pos),
-                );
-                continue;
-            }
-            ids.push(id);
+            problems.push(Diagnostic::new(&article.rel_path, problem).with_pos(named.pos));
         }
         let mut country_ids: Vec<CountryId> = ids.iter().map(|&i| institutions[i].country).collect();
         for named in &article.named_countries {

@@ -256,7 +256,7 @@ fn not_blank(problems: &mut Problems<'_>, split: &Split<'_>, key: &str, value: &
 /// Refuses control characters written as YAML escapes (`"\x07"`): no page
 /// or feed can show them. (Raw ones never get this far: see `fs`.)
 fn printable(problems: &mut Problems<'_>, split: &Split<'_>, key: &str, value: &str) {
-    if let Some(c) = value.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+    if let Some(c) = value.chars().find(|&c| crate::fs::is_invisible_control(c)) {
         problems.add(
             key_pos(split, key),
             format!("`{key}` contains the control character U+{:04X}, expected text", u32::from(c)),
