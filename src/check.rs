@@ -82,11 +82,12 @@ fn left_out(loaded: &Loaded, problems: &[Diagnostic]) -> Vec<String> {
     problems
         .iter()
         .filter_map(|d| {
-            let rel = d.path.strip_prefix("content/")?.strip_suffix(".md")?;
-            let (section, rest) = rel.split_once('/')?;
-            let name = rest.strip_suffix("/index").unwrap_or(rest);
-            let slug = crate::slug::slugify_or(name.rsplit('/').next()?, "untitled");
-            match section {
+            let rel = d.path.strip_prefix("content/")?;
+            if !rel.ends_with(".md") {
+                return None;
+            }
+            let slug = crate::content::load::slug_of_source(&d.path);
+            match rel.split_once('/')?.0 {
                 "articles" => Some(routes.article(lang, &slug)),
                 "pages" => Some(routes.page(lang, &slug)),
                 "institutions" => Some(routes.institution(lang, &slug)),

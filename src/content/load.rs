@@ -146,21 +146,26 @@ fn parse_with<T>(
 /// as a full load reads it, for rebuilds that re-read only edited files.
 /// Its institutions and countries are not resolved.
 pub(crate) fn read_article(root: &Path, rel_path: &str, config: &Config) -> Result<Article, Vec<Diagnostic>> {
-    let path = root.join(rel_path);
-    // In the walk, depth counts from content/: `content/articles/x/index.md` is 3 deep.
-    let depth = rel_path.matches('/').count();
     let file = SourceFile {
         kind: Kind::Article,
-        file_slug: file_slug(&path, depth >= 3),
-        path,
+        file_slug: slug_of_source(rel_path),
+        path: root.join(rel_path),
         rel_path: rel_path.to_string(),
     };
     parse_with(&file, config, Article::parse)
 }
 
+/// The slug the file name of a content source gives (`content/articles/x.md`
+/// or `content/articles/x/index.md` -> `x`), as the walk gives it.
+pub(crate) fn slug_of_source(rel_path: &str) -> String {
+    // In the walk, depth counts from content/: `content/articles/x/index.md` is 3 deep.
+    let bundle_deep = rel_path.starts_with("content/articles/") && rel_path.matches('/').count() >= 3;
+    file_slug(Path::new(rel_path), bundle_deep)
+}
+
 /// The slug a file's name gives: its stem, or for a bundle's `index.md`
 /// (`may_be_bundle`: an article at least one folder down) its folder's name.
-pub(crate) fn file_slug(path: &Path, may_be_bundle: bool) -> String {
+fn file_slug(path: &Path, may_be_bundle: bool) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     let stem = if may_be_bundle && name == "index.md" {
         path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
@@ -236,7 +241,7 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
         };
         match (is_markdown, kind) {
             (true, Some(kind)) => {
-                let file_slug = file_slug(path, kind == Kind::Article && entry.depth() >= 3);
+                let file_slug = slug_of_source(&rel_path);
                 sources.push(SourceFile { kind, path: path.to_path_buf(), rel_path, file_slug });
             }
             (true, None) => problems.push(Diagnostic::new(
