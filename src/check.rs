@@ -283,7 +283,7 @@ impl<'a> Locator<'a> {
     /// end of an attribute value.
     fn in_templates(&mut self, target: &str) -> Option<Origin> {
         let loaded = self.loaded;
-        let index = self.templates.get_or_insert_with(|| TemplateIndex::new(&read_templates(loaded)));
+        let index = self.templates.get_or_insert_with(|| TemplateIndex::new(loaded.theme.sources()));
         index.literals.get(target).or_else(|| suffixes(target).find_map(|suffix| index.tails.get(suffix))).cloned()
     }
 
@@ -366,25 +366,6 @@ fn quoted_values(text: &str) -> impl Iterator<Item = (usize, &str)> {
         }
         (end > start).then(|| (start, &text[start..end]))
     })
-}
-
-/// The templates `build` uses: the theme's, replaced by the site's own of the same name.
-fn read_templates(loaded: &Loaded) -> BTreeMap<String, (String, String)> {
-    let root = &loaded.site.root;
-    let mut templates = BTreeMap::new();
-    for dir in [root.join("themes").join(&loaded.site.config.theme).join("templates"), root.join("templates")] {
-        for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name().into_iter().flatten() {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let name = display_path(&dir, entry.path());
-            let shown = display_path(root, entry.path());
-            if let Ok(text) = crate::fs::read_text(entry.path(), &shown) {
-                templates.insert(name, (shown, text));
-            }
-        }
-    }
-    templates
 }
 
 /// `x/page/3/index.html` -> `x/index.html`: a later page of a listing shows

@@ -7,7 +7,7 @@
 //! for `.html` and `.xml` templates; the only values templates mark `safe`
 //! are the HTML that stele itself rendered from Markdown.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -23,18 +23,21 @@ const BUILT_IN: [(&str, &str); 4] = [
     ("robots.txt", include_str!("../themes/heritage/templates/robots.txt")),
 ];
 
+/// Templates by name: (the file, as messages show it; its text).
+pub type Sources = BTreeMap<String, (String, String)>;
+
 /// A loaded theme, ready to render.
 pub struct Theme {
     tera: tera::Tera,
-    /// Template name -> the file it came from, as messages show it.
-    files: HashMap<String, String>,
+    /// Template name -> (the file it came from, as messages show it; its text).
+    sources: Sources,
     /// Static files: site path -> source file.
     pub static_files: BTreeMap<String, PathBuf>,
 }
 
 impl std::fmt::Debug for Theme {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Theme").field("templates", &self.files.len()).finish()
+        f.debug_struct("Theme").field("templates", &self.sources.len()).finish()
     }
 }
 
@@ -66,14 +69,13 @@ impl Theme {
         for (name, text) in BUILT_IN {
             sources.entry(name.to_string()).or_insert_with(|| (format!("(built-in) {name}"), text.to_string()));
         }
-        let files: HashMap<String, String> = sources.iter().map(|(n, (shown, _))| (n.clone(), shown.clone())).collect();
 
         // Parse each template alone first, so that every syntax error is reported;
         // references to other templates are checked when all are added together.
         for (name, (_, text)) in &sources {
             let mut alone = tera::Tera::new();
             if let Err(err) = alone.add_raw_template(name, text) {
-                let found = template_diagnostics(&err, &files, name);
+                let found = template_diagnostics(&err, &sources, name);
                 problems.extend(found.into_iter().filter(|d| !refers_to_other_templates(&d.message)));
             }
         }
@@ -83,7 +85,7 @@ impl Theme {
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".xml"]);
         tera.add_raw_templates(sources.iter().map(|(n, (_, text))| (n.as_str(), text.as_str())))
-            .map_err(|err| template_diagnostics(&err, &files, ""))?;
+            .map_err(|err| template_diagnostics(&err, &sources, ""))?;
 
         let mut static_files = BTreeMap::new();
         for (site_path, path) in files_under(&theme_dir.join("static"), &mut problems, root) {
@@ -92,7 +94,12 @@ impl Theme {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(Theme { tera, files, static_files })
+        Ok(Theme { tera, sources, static_files })
+    }
+
+    /// Every template in use (the site's overrides in place of the theme's), with its text.
+    pub fn sources(&self) -> &Sources {
+        &self.sources
     }
 
     /// Whether a template of this name exists.
@@ -102,11 +109,11 @@ impl Theme {
 
     /// Renders `name` with a typed context.
     pub fn render<T: Serialize>(&self, name: &str, context: &T) -> Result<String, Diagnostic> {
-        let shown = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
+        let shown = self.sources.get(name).map_or_else(|| name.to_string(), |(shown, _)| shown.clone());
         let context = tera::Context::from_serialize(context)
             .map_err(|e| Diagnostic::new(&shown, format!("cannot pass the page's data to the template: {e}")))?;
         self.tera.render(name, &context).map_err(|err| {
-            template_diagnostics(&err, &self.files, name)
+            template_diagnostics(&err, &self.sources, name)
                 .into_iter()
                 .next()
                 .unwrap_or_else(|| Diagnostic::new(shown, err.to_string()))
@@ -146,8 +153,8 @@ fn files_under(dir: &Path, problems: &mut Vec<Diagnostic>, root: &Path) -> Vec<(
 }
 
 /// A Tera error as `templates/file.html:line:col: message` diagnostics.
-fn template_diagnostics(err: &tera::Error, files: &HashMap<String, String>, current: &str) -> Vec<Diagnostic> {
-    let shown = |name: &str| files.get(name).cloned().unwrap_or_else(|| format!("template `{name}`"));
+fn template_diagnostics(err: &tera::Error, sources: &Sources, current: &str) -> Vec<Diagnostic> {
+    let shown = |name: &str| sources.get(name).map_or_else(|| format!("template `{name}`"), |(shown, _)| shown.clone());
     let mut message = match err.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let name = if report.filename().is_empty() { current } else { report.filename() };
