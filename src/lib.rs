@@ -14,6 +14,7 @@ pub mod content;
 pub mod date;
 pub mod error;
 pub mod fs;
+pub mod html;
 pub mod links;
 pub mod markdown;
 pub mod output;

@@ -36,6 +36,7 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use rayon::prelude::*;
 
 use crate::config::BaseUrl;
+use crate::html::srcset_candidates;
 
 /// A link in the built site that leads nowhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,7 +286,10 @@ impl PageLinks {
                 }),
                 element!("[srcset]", |el| {
                     if let Some(srcset) = el.get_attribute("srcset") {
-                        found.borrow_mut().links.extend(srcset_urls(&srcset).map(str::to_string));
+                        found
+                            .borrow_mut()
+                            .links
+                            .extend(srcset_candidates(&srcset).into_iter().map(|(url, _)| url.to_string()));
                     }
                     Ok(())
                 }),
@@ -324,23 +328,6 @@ impl PageLinks {
             link
         })
     }
-}
-
-/// The URLs of a `srcset` value (`a.jpg 1x, b.jpg 2x`).
-fn srcset_urls(srcset: &str) -> impl Iterator<Item = &str> {
-    let mut rest = srcset;
-    std::iter::from_fn(move || {
-        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
-        if rest.is_empty() {
-            return None;
-        }
-        let end = rest.find(|c: char| c.is_ascii_whitespace()).unwrap_or(rest.len());
-        let (candidate, after) = rest.split_at(end);
-        let url = candidate.trim_end_matches(',');
-        // Skip the descriptors (`2x`, `480w`) up to the next comma, unless the URL ended with one.
-        rest = if url.len() < candidate.len() { after } else { after.find(',').map_or("", |i| &after[i..]) };
-        Some(url)
-    })
 }
 
 enum Problem {
@@ -672,14 +659,6 @@ mod tests {
         assert_eq!(plain_file("/heritage/articles/y/", b.path()).as_deref(), Some("articles/y/index.html"));
         assert_eq!(plain_file("/heritage/../x/", b.path()), None);
         assert_eq!(plain_file("/heritage/a b/", b.path()), None);
-    }
-
-    #[test]
-    fn parses_srcset() {
-        let urls: Vec<&str> = srcset_urls(" a.jpg 480w, b.jpg  800w ,c.jpg, d 1x,e.jpg,, f,g.jpg 2x").collect();
-        // A comma inside a URL belongs to it; only trailing commas end it.
-        assert_eq!(urls, ["a.jpg", "b.jpg", "c.jpg", "d", "e.jpg", "f,g.jpg"]);
-        assert_eq!(srcset_urls("").count(), 0);
     }
 
     #[test]

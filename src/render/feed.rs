@@ -17,6 +17,8 @@
 use std::borrow::Cow;
 
 use lol_html::{RewriteStrSettings, element, rewrite_str};
+
+use crate::html::{is_html_space, srcset_candidates};
 use url::Url;
 
 /// Attributes whose whole value is one URL.
@@ -46,7 +48,7 @@ pub fn absolutize(html: &str, page: &Url) -> Result<String, String> {
 
 /// The new value of a URL attribute (as written in HTML), or `None` to keep it.
 fn resolve(page: &Url, value: &str) -> Option<String> {
-    let decoded = decode_references(value);
+    let decoded = html_escape::decode_html_entities(value);
     absolute(page, decoded.trim_matches(is_html_space)).map(|url| escape_ampersands(url.as_str()))
 }
 
@@ -61,7 +63,7 @@ fn absolute(page: &Url, url: &str) -> Option<Url> {
 
 /// A `srcset` with every candidate's URL resolved, or `None` if none changed.
 fn resolve_srcset(page: &Url, value: &str) -> Option<String> {
-    let decoded = decode_references(value);
+    let decoded = html_escape::decode_html_entities(value);
     let mut changed = false;
     let candidates: Vec<String> = srcset_candidates(&decoded)
         .into_iter()
@@ -79,114 +81,10 @@ fn resolve_srcset(page: &Url, value: &str) -> Option<String> {
     changed.then(|| escape_ampersands(&candidates.join(", ")))
 }
 
-/// The (URL, descriptor) pairs of a `srcset`, parsed as the HTML standard
-/// does: a URL runs to the next whitespace (trailing commas end it), its
-/// descriptor to the next comma outside parentheses.
-fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
-    let mut candidates = Vec::new();
-    let mut rest = value;
-    loop {
-        rest = rest.trim_start_matches(|c| is_html_space(c) || c == ',');
-        if rest.is_empty() {
-            return candidates;
-        }
-        let (url, after) = rest.split_at(rest.find(is_html_space).unwrap_or(rest.len()));
-        if url.ends_with(',') {
-            candidates.push((url.trim_end_matches(','), ""));
-            rest = after;
-            continue;
-        }
-        let mut depth = 0usize;
-        let mut end = after.len();
-        for (i, c) in after.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => depth = depth.saturating_sub(1),
-                ',' if depth == 0 => {
-                    end = i;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        candidates.push((url, after[..end].trim_matches(is_html_space)));
-        rest = &after[end..];
-    }
-}
-
-fn is_html_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}')
-}
-
-/// Decodes the character references a URL attribute may hold (`&amp;`,
-/// `&quot;`, `&#38;`, `&#x26;`, ...); anything else is kept as written.
-fn decode_references(value: &str) -> Cow<'_, str> {
-    if !value.contains('&') {
-        return Cow::Borrowed(value);
-    }
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let decoded =
-            rest.find(';').filter(|&end| end <= 10).and_then(|end| reference(&rest[1..end]).map(|c| (c, end)));
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
-}
-
-/// The character a reference names (`amp`, `#38`, `#x26`).
-fn reference(name: &str) -> Option<char> {
-    match name {
-        "amp" => Some('&'),
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
-        _ => {
-            let number = name.strip_prefix('#')?;
-            let code = match number.strip_prefix(['x', 'X']) {
-                Some(hex) if !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()) => {
-                    u32::from_str_radix(hex, 16).ok()?
-                }
-                None if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) => number.parse().ok()?,
-                _ => return None,
-            };
-            char::from_u32(code)
-        }
-    }
-}
-
 /// A URL written into an HTML attribute: `&` as `&amp;` (the rewriter
 /// escapes `"` itself; a serialized URL has no `<` or `>`).
 fn escape_ampersands(url: &str) -> String {
     url.replace('&', "&amp;")
-}
-
-/// Text for an HTML attribute or element: `&`, `<`, `>` and `"` escaped.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Drops the characters XML 1.0 does not allow (controls other than tab,
@@ -265,29 +163,8 @@ mod tests {
     }
 
     #[test]
-    fn parses_srcset_like_browsers() {
-        assert_eq!(
-            srcset_candidates(" a.jpg 1x , b.jpg (w, h) 2x,c.jpg"),
-            vec![("a.jpg", "1x"), ("b.jpg", "(w, h) 2x"), ("c.jpg", "")]
-        );
-        assert_eq!(srcset_candidates("a,b.jpg, c.jpg,"), vec![("a,b.jpg", ""), ("c.jpg", "")]);
-        assert!(srcset_candidates(" , ").is_empty());
-    }
-
-    #[test]
-    fn decodes_references() {
-        assert_eq!(decode_references("a&amp;b&#38;c&#x26;d&unknown;e&"), "a&b&c&d&unknown;e&");
-        assert_eq!(decode_references("&#+5;&#x;"), "&#+5;&#x;");
-    }
-
-    #[test]
     fn drops_forbidden_characters() {
         assert_eq!(xml_safe("a\u{0}b\u{1b}c\u{FFFE}d\te"), "abcd\te");
         assert!(matches!(xml_safe("plain 敦煌"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(escape_html(r#"a & "b" <c>"#), "a &amp; &quot;b&quot; &lt;c&gt;");
     }
 }

@@ -731,8 +731,8 @@ impl<'a> Renderer<'a> {
         if let Some(image) = &card.image {
             html.push_str(&format!(
                 "<p><img src=\"{}\" alt=\"{}\"></p>\n",
-                feed::escape_html(&image.permalink),
-                feed::escape_html(&image.alt)
+                html_escape::encode_double_quoted_attribute(&image.permalink),
+                html_escape::encode_double_quoted_attribute(&image.alt)
             ));
         }
         html.push_str(&a.body.html);
