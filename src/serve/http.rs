@@ -174,9 +174,9 @@ fn file_response(state: &State, status: u16, key: &str, bytes: &[u8]) -> Respons
     let content_type = content_type(key);
     if content_type.starts_with("text/html") {
         let snippet = reload::snippet(state.generation, &state.errors);
-        Response::new(status, content_type, reload::inject(bytes, &snippet))
+        Response::new(status, &content_type, reload::inject(bytes, &snippet))
     } else {
-        Response::new(status, content_type, bytes.to_vec())
+        Response::new(status, &content_type, bytes.to_vec())
     }
 }
 
@@ -250,35 +250,16 @@ pub fn is_loopback_host(host: &str) -> bool {
     name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1"
 }
 
-/// The Content-Type for a site path, by extension.
-pub fn content_type(site_path: &str) -> &'static str {
-    let name = site_path.rsplit('/').next().unwrap_or(site_path);
-    let ext = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "pdf" => "application/pdf",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "mp3" => "audio/mpeg",
-        "ogg" => "audio/ogg",
-        "wasm" => "application/wasm",
-        _ => "application/octet-stream",
+/// The Content-Type for a site path, by extension (text in UTF-8, as stele writes it).
+pub fn content_type(site_path: &str) -> String {
+    let mime = mime_guess::from_path(site_path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT
+        || matches!(mime.subtype().as_str(), "xml" | "javascript" | "json")
+        || mime.suffix().is_some_and(|s| s == mime_guess::mime::XML);
+    if textual && mime.get_param(mime_guess::mime::CHARSET).is_none() {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
 }
 
@@ -411,7 +392,7 @@ mod tests {
         let css = get(&state, "/style.css");
         assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
         assert_eq!(css.body, b"body { color: black }");
-        assert_eq!(get(&state, "/rss.xml").header("Content-Type"), Some("application/xml; charset=utf-8"));
+        assert_eq!(get(&state, "/rss.xml").header("Content-Type"), Some("text/xml; charset=utf-8"));
         let not_found = get(&state, "/nope");
         assert!(body(&not_found).contains("data-stele-live-reload"));
         for response in [html, css, not_found] {
