@@ -14,8 +14,8 @@ use crate::config::{BaseUrl, Config};
 use crate::content::{Site, load::LoadOptions};
 use crate::error::{Diagnostic, Error};
 use crate::output::{MemoryOutput, Output, StagingOutput, check_output_dir};
+use crate::render::theme::Theme;
 use crate::render::{Summary, render_site};
-use crate::theme::Theme;
 
 /// What a build needs to know, resolved once from the command line.
 #[derive(Debug, Clone)]

@@ -1,28 +1,31 @@
 //! stele: a static site generator for a heritage-cooperation news microsite.
 //!
-//! The pipeline: `site.toml` -> [`config::Config`]; `content/` ->
-//! [`content::load`] -> [`content::Site`]; the groupings ->
-//! [`taxonomy::Index`]; site + [`theme::Theme`] -> [`render`] -> every
-//! (site path, bytes) into an [`output::Output`] sink: a staging folder
-//! swapped in at the end for `build`, or a map in memory for `serve`, `check`
-//! and tests. [`build`] ties it together.
+//! The modules follow the pipeline, then the commands:
+//!
+//! - loading: `site.toml` -> [`config::Config`]; `content/` ->
+//!   [`content::load`] (front matter, Markdown, dates, slugs) ->
+//!   [`content::Site`];
+//! - indexing: the groupings by institution, country and year ->
+//!   [`index::Index`];
+//! - planning: every output file of the site, what it shows and when it last
+//!   changed -> [`plan::Plan`], the one list of outputs that collisions, the
+//!   sitemap, summaries, `check` and `serve`'s incremental rebuilds read;
+//! - rendering: site + plan + [`render::theme::Theme`] -> bytes per output
+//!   ([`render`]);
+//! - output: an [`output::Output`] sink, a staging folder swapped in at the
+//!   end for `build` or a map in memory for `serve`, `check` and tests;
+//! - the commands: [`build`], [`serve`] (with its in-memory
+//!   [`serve::session`]), [`check`] (with its link checker) and [`new`].
 
 pub mod build;
 pub mod check;
 pub mod config;
 pub mod content;
-pub mod date;
 pub mod error;
 pub mod fs;
-pub mod html;
-pub mod links;
-pub mod markdown;
+pub mod index;
+pub mod new;
 pub mod output;
+pub mod plan;
 pub mod render;
-pub mod route;
-pub mod scaffold;
 pub mod serve;
-pub mod session;
-pub mod slug;
-pub mod taxonomy;
-pub mod theme;

@@ -75,13 +75,13 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::New(NewCommand::Article(args)) => {
             let root = resolve_root(args.site.root.as_deref())?;
-            let path = stele::scaffold::new_article(&root, &args.title, &args.institutions, args.date.as_deref())?;
+            let path = stele::new::new_article(&root, &args.title, &args.institutions, args.date.as_deref())?;
             println!("{}", path.display());
             Ok(())
         }
         Command::New(NewCommand::Institution(args)) => {
             let root = resolve_root(args.site.root.as_deref())?;
-            let path = stele::scaffold::new_institution(&root, &args.name, &args.country)?;
+            let path = stele::new::new_institution(&root, &args.name, &args.country)?;
             println!("{}", path.display());
             Ok(())
         }

@@ -36,7 +36,7 @@ fn heading(page: &str) -> String {
 #[test]
 fn a_title_with_a_control_character_is_refused() {
     let site = TestSite::new();
-    let err = stele::scaffold::new_article(site.root(), "A bell\u{7}", &["Dunhuang Academy".into()], None)
+    let err = stele::new::new_article(site.root(), "A bell\u{7}", &["Dunhuang Academy".into()], None)
         .expect_err("no page can show a control character")
         .to_string();
     assert!(err.contains("control character U+0007"), "{err}");
@@ -65,7 +65,7 @@ fn any_title_reads_back_exactly() {
     ];
     let mut paths = Vec::new();
     for title in titles {
-        let path = stele::scaffold::new_article(site.root(), title, &["Dunhuang Academy".into()], Some("2024-03-12"))
+        let path = stele::new::new_article(site.root(), title, &["Dunhuang Academy".into()], Some("2024-03-12"))
             .unwrap_or_else(|e| panic!("{title:?}: {e}"));
         let rel = path.strip_prefix(site.root()).expect("inside the site").to_string_lossy().replace('\\', "/");
         let article = parse_article(&site, &rel);
@@ -119,7 +119,7 @@ fn aliases_and_slugs_resolve_to_the_canonical_name() {
     for (name, slug) in
         [("MUSEE  guimet", "alias-without-accents"), ("guimet", "slug"), ("Dunhuang Research Academy", "alias")]
     {
-        let path = stele::scaffold::new_article(site.root(), slug, &[name.to_string()], Some("2024-03-12"))
+        let path = stele::new::new_article(site.root(), slug, &[name.to_string()], Some("2024-03-12"))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let text = std::fs::read_to_string(path).expect("written");
         let canonical =
@@ -200,7 +200,7 @@ fn the_date_defaults_to_today_in_the_site_time_zone() {
     site.write("site.toml", format!("{}time_zone = \"Pacific/Kiritimati\"\n", common::SITE_TOML));
     let tz = jiff::tz::TimeZone::get("Pacific/Kiritimati").expect("zone");
     let before = jiff::Zoned::now().with_time_zone(tz.clone()).date();
-    let path = stele::scaffold::new_article(site.root(), "Today", &["Guimet".into()], None).expect("written");
+    let path = stele::new::new_article(site.root(), "Today", &["Guimet".into()], None).expect("written");
     let after = jiff::Zoned::now().with_time_zone(tz).date();
     let text = std::fs::read_to_string(path).expect("written");
     let date = text.lines().find_map(|l| l.strip_prefix("date: ")).expect("a date line");

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use common::TestSite;
 use stele::build::build_in_memory;
-use stele::session::Session;
+use stele::serve::session::Session;
 
 const ARTICLE: &str = "content/articles/dunhuang-guimet-library-cave-digital-library.md";
 

@@ -291,7 +291,7 @@ fn months_of(html: &str) -> Vec<(String, Vec<String>)> {
         let before = &main[..at];
         // A month name as the start of an element's text (`>May`), not inside a date (`>2 May 2024`).
         let month = (1..=12)
-            .map(stele::date::month_name)
+            .map(stele::content::date::month_name)
             .filter_map(|m| before.rfind(&format!(">{m}")).map(|i| (i, m)))
             .max()
             .map(|(_, m)| m.to_string())

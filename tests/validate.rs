@@ -15,7 +15,7 @@ use std::process::Command;
 
 use common::{Files, TestSite, read_tree, repo_root};
 use lol_html::{RewriteStrSettings, element, rewrite_str};
-use stele::links::Resolved;
+use stele::check::links::Resolved;
 
 const SETUP_HINT: &str = "run `bash tests/setup.sh` to install the validators the test suite uses";
 
@@ -362,12 +362,12 @@ fn link_problems(base_url: &str) -> Vec<String> {
     options.base_url = Some(base_url.to_string());
     let files = stele::build::build_in_memory(&options).unwrap_or_else(|e| panic!("build failed:\n{e}"));
     let base = stele::config::BaseUrl::parse(base_url).expect("a valid base URL");
-    let mut problems: Vec<String> = stele::links::check_links(&files, &base)
+    let mut problems: Vec<String> = stele::check::links::check_links(&files, &base)
         .into_iter()
         .map(|b| format!("{}: `{}`: {}", b.page, b.target, b.message))
         .collect();
     for (path, bytes) in &files {
-        let (urls, is_xml) = if stele::links::is_html(path) {
+        let (urls, is_xml) = if stele::check::links::is_html(path) {
             (urls_in_html(bytes), false)
         } else if path.ends_with(".xml") {
             (urls_in_xml(bytes), true)
@@ -376,7 +376,7 @@ fn link_problems(base_url: &str) -> Vec<String> {
         };
         let page = base.as_url().join(path).expect("a page URL");
         for url in urls {
-            match stele::links::resolve(path, &url, &base) {
+            match stele::check::links::resolve(path, &url, &base) {
                 Resolved::Internal { file, .. } if is_xml && !files.contains_key(&file) => {
                     problems.push(format!("{path}: `{url}` leads to no file"));
                 }

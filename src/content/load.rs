@@ -172,7 +172,7 @@ fn file_slug(path: &Path, may_be_bundle: bool) -> String {
     } else {
         path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
     };
-    crate::slug::slugify_or(&stem, "untitled")
+    crate::content::slug::slugify_or(&stem, "untitled")
 }
 
 /// Sorts articles newest first: by moment in the site's time zone, then title, then path.

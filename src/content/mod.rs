@@ -6,18 +6,21 @@
 //! text; [`load`] walks `content/` and resolves references between files
 //! (an article's institutions, a country's profile).
 
+pub mod date;
 pub mod front_matter;
 pub mod load;
+pub mod markdown;
+pub mod slug;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::date::{EXPECTED, PubDate};
+use crate::content::date::{EXPECTED, PubDate};
 use crate::error::Diagnostic;
-use crate::markdown::{self, Rendered};
 use front_matter::{Split, item_positions, key_pos};
+use markdown::Rendered;
 
 pub use load::load;
 
@@ -282,13 +285,13 @@ fn date_field(
 
 fn slug_field(problems: &mut Problems<'_>, split: &Split<'_>, explicit: Option<&str>, file_slug: &str) -> String {
     match explicit {
-        Some(slug) if crate::slug::is_slug(slug) => slug.to_string(),
+        Some(slug) if crate::content::slug::is_slug(slug) => slug.to_string(),
         Some(slug) => {
             problems.add(
                 key_pos(split, "slug"),
                 format!(
                     "`{slug}` is not a slug, expected lower-case ASCII letters, digits and single hyphens such as `{}`",
-                    crate::slug::slugify_or(slug, "my-article")
+                    crate::content::slug::slugify_or(slug, "my-article")
                 ),
             );
             file_slug.to_string()
@@ -444,7 +447,7 @@ impl Country {
     pub fn derived(name: &str) -> Country {
         Country {
             rel_path: None,
-            slug: crate::slug::slugify_or(name, "country"),
+            slug: crate::content::slug::slugify_or(name, "country"),
             name: name.to_string(),
             names: BTreeMap::new(),
             extra: serde_json::Value::Null,

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
-use crate::html::{is_html_space, srcset_candidates};
+use crate::render::html::{is_html_space, srcset_candidates};
 use url::Url;
 
 /// Attributes whose whole value is one URL.

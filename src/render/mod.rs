@@ -15,6 +15,8 @@
 //! depends on the clock, so two builds of the same inputs are identical.
 
 pub mod feed;
+pub mod html;
+pub mod theme;
 pub mod view;
 
 use std::collections::HashMap;
@@ -24,12 +26,12 @@ use serde::Serialize;
 
 use crate::config::BaseUrl;
 use crate::content::Site;
-use crate::date::{PubDate, month_name};
+use crate::content::date::{PubDate, month_name};
 use crate::error::Diagnostic;
+use crate::index::Index;
 use crate::output::Output;
-use crate::route::{Routes, file_of, paginated};
-use crate::taxonomy::Index;
-use crate::theme::Theme;
+use crate::plan::route::{Routes, file_of, paginated};
+use crate::render::theme::Theme;
 use view::*;
 
 /// One file to produce.

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::markdown::TocEntry;
+use crate::content::markdown::TocEntry;
 
 /// The site, as every template sees it.
 #[derive(Debug, Clone, Serialize)]

@@ -22,6 +22,7 @@
 
 pub mod http;
 pub mod reload;
+pub mod session;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
@@ -31,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use crate::build::BuildOptions;
 use crate::error::{Diagnostic, Error};
-use crate::session::Session;
+use crate::serve::session::Session;
 use reload::{Hub, Signal, SignalKind};
 use watch::{Change, SiteWatcher, WatchMessage};
 
@@ -50,7 +51,7 @@ pub struct ServeOptions {
 }
 
 /// The files of the site by site path (`articles/x/index.html`), shared.
-pub use crate::session::Files;
+pub use crate::serve::session::Files;
 
 /// A successful rebuild: the files and the site paths that changed.
 #[derive(Debug, Clone)]
@@ -300,7 +301,7 @@ mod tests {
     /// A successful rebuild to `entries`, with the changes from `old`.
     fn rebuilt(old: &State, entries: &[(&str, &str)]) -> Rebuilt {
         let files = files(entries);
-        Rebuilt { changed: crate::session::changed_paths(&old.files, &files), files: Arc::new(files) }
+        Rebuilt { changed: crate::serve::session::changed_paths(&old.files, &files), files: Arc::new(files) }
     }
 
     fn state(entries: &[(&str, &str)]) -> State {

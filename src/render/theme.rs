@@ -17,10 +17,10 @@ use crate::error::{Diagnostic, display_path};
 /// Templates a theme may leave out: feeds, sitemaps and robots.txt, as the
 /// default theme writes them.
 const BUILT_IN: [(&str, &str); 4] = [
-    ("rss.xml", include_str!("../themes/heritage/templates/rss.xml")),
-    ("sitemap.xml", include_str!("../themes/heritage/templates/sitemap.xml")),
-    ("sitemap_index.xml", include_str!("../themes/heritage/templates/sitemap_index.xml")),
-    ("robots.txt", include_str!("../themes/heritage/templates/robots.txt")),
+    ("rss.xml", include_str!("../../themes/heritage/templates/rss.xml")),
+    ("sitemap.xml", include_str!("../../themes/heritage/templates/sitemap.xml")),
+    ("sitemap_index.xml", include_str!("../../themes/heritage/templates/sitemap_index.xml")),
+    ("robots.txt", include_str!("../../themes/heritage/templates/robots.txt")),
 ];
 
 /// Templates by name: (the file, as messages show it; its text).

@@ -3,7 +3,7 @@
 //! The check loads the site and renders every page in memory exactly as
 //! `build` does (so front matter, unknown institutions, URL collisions and
 //! template errors are the build's own diagnostics), then checks every
-//! internal link and `#anchor` of the rendered HTML with [`crate::links`].
+//! internal link and `#anchor` of the rendered HTML with [`crate::check::links`].
 //! Each broken link is reported where an editor can fix it:
 //!
 //! - a link written in Markdown (or in raw HTML in Markdown) at its file,
@@ -27,6 +27,8 @@
 //! only opened to prove they can be read.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+pub mod links;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -34,11 +36,11 @@ use percent_encoding::percent_decode_str;
 
 use crate::build::{self, BuildOptions, Loaded};
 use crate::content::front_matter;
+use crate::content::markdown::Rendered;
 use crate::error::{Diagnostic, Error, display_path, line_col};
-use crate::links::{self, BrokenLink, PageLinks, Resolved};
-use crate::markdown::Rendered;
 use crate::output::Output;
-use crate::route::{Routes, file_of};
+use crate::plan::route::{Routes, file_of};
+use links::{BrokenLink, PageLinks, Resolved};
 
 /// Checks the whole site; `Ok` is a one-line summary, `Err` lists every problem.
 pub fn check(options: &BuildOptions) -> Result<String, Error> {

@@ -39,7 +39,7 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
-use crate::slug::slugify;
+use crate::content::slug::slugify;
 
 /// Everything the rest of stele needs from one Markdown document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

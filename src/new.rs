@@ -22,9 +22,9 @@ use serde::Deserialize;
 use crate::build::read_config;
 use crate::config::Config;
 use crate::content::load::InstitutionNames;
+use crate::content::slug::{slugify, slugify_or};
 use crate::content::{Article, Country, Institution, SourceText, front_matter, match_key};
 use crate::error::{Diagnostic, Error, display_path};
-use crate::slug::{slugify, slugify_or};
 
 /// Writes `content/articles/<slug>.md` and returns its path.
 pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Option<&str>) -> Result<PathBuf, Error> {

@@ -36,7 +36,7 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use rayon::prelude::*;
 
 use crate::config::BaseUrl;
-use crate::html::srcset_candidates;
+use crate::render::html::srcset_candidates;
 
 /// A link in the built site that leads nowhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
