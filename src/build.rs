@@ -14,8 +14,9 @@ use crate::config::{BaseUrl, Config};
 use crate::content::{Site, load::LoadOptions};
 use crate::error::{Diagnostic, Error};
 use crate::output::{MemoryOutput, Output, StagingOutput, check_output_dir};
+use crate::plan::Summary;
+use crate::render::render_site;
 use crate::render::theme::Theme;
-use crate::render::{Summary, render_site};
 
 /// What a build needs to know, resolved once from the command line.
 #[derive(Debug, Clone)]
@@ -69,10 +70,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, Error> {
 /// which renders what it can). Problems of site.toml or the theme are errors.
 pub fn load_partial(options: &BuildOptions) -> Result<(Loaded, Vec<Diagnostic>), Error> {
     let root = &options.root;
-    let mut config = read_config(root)?;
-    if let Some(url) = &options.base_url {
-        config.base_url = BaseUrl::parse(url).map_err(|m| Error::Env(format!("--base-url: {m}")))?;
-    }
+    let config = config_for(options)?;
     let load_options = LoadOptions { root: root.clone(), drafts: options.drafts };
     let theme_name = config.theme.clone();
     // Content and theme are independent: read both and report the problems of both.
@@ -85,6 +83,15 @@ pub fn load_partial(options: &BuildOptions) -> Result<(Loaded, Vec<Diagnostic>),
             Err(Error::from(problems))
         }
     }
+}
+
+/// The configuration a build uses: site.toml with the command line's overrides.
+pub fn config_for(options: &BuildOptions) -> Result<Config, Error> {
+    let mut config = read_config(&options.root)?;
+    if let Some(url) = &options.base_url {
+        config.base_url = BaseUrl::parse(url).map_err(|m| Error::Env(format!("--base-url: {m}")))?;
+    }
+    Ok(config)
 }
 
 /// Reads `site.toml` of the site at `root`; its absence is a usage error.

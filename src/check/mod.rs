@@ -106,8 +106,8 @@ fn unrendered(loaded: &Loaded, files: &BTreeSet<String>, failed: bool) -> Option
     if !failed {
         return Some(HashSet::new());
     }
-    let jobs = crate::render::Renderer::new(&loaded.site, &loaded.theme).plan().ok()?;
-    Some(jobs.into_iter().map(|(path, _)| path).filter(|path| !files.contains(path)).collect())
+    let plan = crate::render::Renderer::new(&loaded.site, &loaded.theme).plan().ok()?;
+    Some(plan.entries.into_iter().map(|e| e.path).filter(|path| !files.contains(path)).collect())
 }
 
 /// A sink that keeps no file: each HTML page is scanned for links and ids

@@ -32,8 +32,9 @@ pub struct LoadOptions {
     pub drafts: bool,
 }
 
+/// The kinds of content source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Article,
     Institution,
     Country,
@@ -47,7 +48,8 @@ struct SourceFile {
     file_slug: String,
 }
 
-enum Parsed {
+/// One parsed source file.
+pub(crate) enum Parsed {
     Article(Box<Article>),
     Institution(Box<Institution>),
     Country(Box<Country>),
@@ -142,17 +144,37 @@ fn parse_with<T>(
     })
 }
 
-/// Reads the article at `rel_path` (`content/articles/x.md`) again, exactly
-/// as a full load reads it, for rebuilds that re-read only edited files.
-/// Its institutions and countries are not resolved.
-pub(crate) fn read_article(root: &Path, rel_path: &str, config: &Config) -> Result<Article, Vec<Diagnostic>> {
+/// The kind of content source a file is, by where it lies (`rel_path` from
+/// the site root, `content/articles/x.md`), whatever its extension: `None`
+/// for a file outside the content sections.
+pub(crate) fn kind_of(rel_path: &str) -> Option<Kind> {
+    let in_content = rel_path.strip_prefix("content/")?;
+    let depth = in_content.matches('/').count() + 1;
+    match in_content.split('/').next().unwrap_or_default() {
+        "articles" => Some(Kind::Article),
+        "institutions" if depth == 2 => Some(Kind::Institution),
+        "countries" if depth == 2 => Some(Kind::Country),
+        "pages" if depth == 2 => Some(Kind::Page),
+        _ => None,
+    }
+}
+
+/// Reads the source at `rel_path` (`content/articles/x.md`) again, exactly
+/// as a full load reads it, for rebuilds that re-read only edited files;
+/// `None` when it is not a Markdown source of a content section. Its
+/// references (an article's institutions, a profile's country) are not
+/// resolved.
+pub(crate) fn read_source(root: &Path, rel_path: &str, config: &Config) -> Option<Result<Parsed, Vec<Diagnostic>>> {
+    if !rel_path.ends_with(".md") {
+        return None;
+    }
     let file = SourceFile {
-        kind: Kind::Article,
+        kind: kind_of(rel_path)?,
         file_slug: slug_of_source(rel_path),
         path: root.join(rel_path),
         rel_path: rel_path.to_string(),
     };
-    parse_with(&file, config, Article::parse)
+    Some(parse_file(&file, config))
 }
 
 /// The slug the file name of a content source gives (`content/articles/x.md`
@@ -230,15 +252,8 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
             continue;
         }
         let in_content = rel_path.strip_prefix("content/").unwrap_or(&rel_path).to_string();
-        let section = in_content.split('/').next().unwrap_or_default();
         let is_markdown = path.extension().is_some_and(|e| e == "md");
-        let kind = match section {
-            "articles" => Some(Kind::Article),
-            "institutions" if entry.depth() == 2 => Some(Kind::Institution),
-            "countries" if entry.depth() == 2 => Some(Kind::Country),
-            "pages" if entry.depth() == 2 => Some(Kind::Page),
-            _ => None,
-        };
+        let kind = kind_of(&rel_path);
         match (is_markdown, kind) {
             (true, Some(kind)) => {
                 let file_slug = slug_of_source(&rel_path);

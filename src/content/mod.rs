@@ -69,6 +69,8 @@ pub struct Image {
 #[derive(Debug, Clone)]
 pub struct Article {
     pub rel_path: String,
+    /// A hash of the source file's text: equal texts parse to equal values.
+    pub source_hash: u64,
     /// For an article written as `articles/<slug>/index.md`: its folder, whose
     /// other files are copied next to the page.
     pub bundle: bool,
@@ -105,6 +107,8 @@ pub struct Named {
 #[derive(Debug, Clone)]
 pub struct Institution {
     pub rel_path: String,
+    /// A hash of the source file's text: equal texts parse to equal values.
+    pub source_hash: u64,
     pub slug: String,
     pub name: String,
     pub country: CountryId,
@@ -127,6 +131,8 @@ pub struct Institution {
 #[derive(Debug, Clone)]
 pub struct Country {
     pub rel_path: Option<String>,
+    /// A hash of the source file's text: equal texts parse to equal values.
+    pub source_hash: u64,
     pub slug: String,
     pub name: String,
     pub names: BTreeMap<String, String>,
@@ -138,6 +144,8 @@ pub struct Country {
 #[derive(Debug, Clone)]
 pub struct Page {
     pub rel_path: String,
+    /// A hash of the source file's text: equal texts parse to equal values.
+    pub source_hash: u64,
     pub slug: String,
     pub lang: String,
     pub title: String,
@@ -361,6 +369,7 @@ impl Article {
         let body = markdown::render(split.body);
         let Some(date) = date else { return Err(problems.list) };
         problems.finish(Article {
+            source_hash: crate::plan::hash_of(src.text),
             rel_path: src.rel_path.to_string(),
             bundle: src.rel_path.ends_with("/index.md"),
             slug,
@@ -410,6 +419,7 @@ impl Institution {
         let mut written_names = vec![Named { name: fm.name.trim().to_string(), pos: key_pos(&split, "name") }];
         written_names.extend(named(&split, "aliases", fm.aliases.clone()));
         problems.finish(Institution {
+            source_hash: crate::plan::hash_of(src.text),
             rel_path: src.rel_path.to_string(),
             slug: src.file_slug.to_string(),
             name: fm.name.trim().to_string(),
@@ -434,6 +444,7 @@ impl Country {
         let mut problems = Problems::new(src.rel_path);
         not_blank(&mut problems, &split, "name", &fm.name);
         problems.finish(Country {
+            source_hash: crate::plan::hash_of(src.text),
             rel_path: Some(src.rel_path.to_string()),
             slug: src.file_slug.to_string(),
             name: fm.name.trim().to_string(),
@@ -447,6 +458,7 @@ impl Country {
     pub fn derived(name: &str) -> Country {
         Country {
             rel_path: None,
+            source_hash: 0,
             slug: crate::content::slug::slugify_or(name, "country"),
             name: name.to_string(),
             names: BTreeMap::new(),
@@ -466,6 +478,7 @@ impl Page {
         let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), src.file_slug);
         let body = markdown::render(split.body);
         problems.finish(Page {
+            source_hash: crate::plan::hash_of(src.text),
             rel_path: src.rel_path.to_string(),
             slug,
             lang: src.lang.to_string(),

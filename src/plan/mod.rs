@@ -1,1 +1,517 @@
+//! The render plan: every output file of a build, in one list.
+//!
+//! A [`Plan`] is built once per build from the loaded [`Site`], its
+//! [`Index`] and the theme. Each [`Entry`] is one file: its site path, its
+//! [`Kind`], the [`Job`] that renders it, the sources it shows and how
+//! ([`Shown`]: an article in full, an article as a card, a profile, a
+//! page...), and, for pages listed in the sitemap, when it last changed.
+//!
+//! Everything that needs to know the outputs reads them here and nowhere
+//! else: URL collisions ([`Plan::new`] refuses two sources for one path,
+//! naming both), the sitemap ([`Plan::sitemap`]), the build summary
+//! ([`Plan::summary`]), `check`'s "which source wrote this page"
+//! ([`Plan::source_of_path`]), and `serve`'s "what must be rendered again"
+//! ([`Plan::fingerprints`]: a hash per entry of everything it shows, so an
+//! incremental rebuild renders exactly the entries whose hash changed).
+//! Adding a kind of page is one edit: a [`Job`] variant, its entries in
+//! [`Plan::new`], and its rendering.
+//!
+//! The plan never renders and never touches the file system.
+
 pub mod route;
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use crate::content::{CountryId, InstitutionId, Site};
+use crate::error::Diagnostic;
+use crate::index::Index;
+use crate::render::theme::Theme;
+use route::{Routes, file_of, paginated};
+
+/// Index of an article in [`Site::articles`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ArticleId(pub usize);
+
+/// Index of a standalone page in [`Site::pages`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PageId(pub usize);
+
+/// Index of a year in [`Index::years`] (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct YearId(pub usize);
+
+/// A 1-based page number of a paginated listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PageNo(pub usize);
+
+/// What renders one output file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Job {
+    Home,
+    Article(ArticleId),
+    /// A page of /articles/.
+    Articles(PageNo),
+    Institutions,
+    Institution(InstitutionId, PageNo),
+    InstitutionFeed(InstitutionId),
+    Countries,
+    Country(CountryId, PageNo),
+    CountryFeed(CountryId),
+    Years,
+    Year(YearId),
+    Page(PageId),
+    SiteFeed,
+    /// `sitemap.xml`: every page, or an index of the parts when there are too many.
+    Sitemap,
+    /// `sitemap-N.xml` (1-based), when the site has more pages than one sitemap may list.
+    SitemapPart(usize),
+    Robots,
+    NotFound,
+    /// A static file from content/, copied.
+    Asset(usize),
+    /// A static file of the theme, copied.
+    ThemeStatic(usize),
+}
+
+/// What an output file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// An HTML page for readers (listed in the sitemap, but the 404 page).
+    Page,
+    /// An RSS feed.
+    Feed,
+    /// The sitemap or one of its parts.
+    Sitemap,
+    /// robots.txt.
+    Robots,
+    /// A file copied as it is.
+    Asset,
+}
+
+/// A source an output shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    Article(ArticleId),
+    Institution(InstitutionId),
+    Country(CountryId),
+    Page(PageId),
+    Asset(usize),
+    ThemeStatic(usize),
+}
+
+/// How an output shows a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum How {
+    /// Everything of it: an article's page or feed item, a profile on its
+    /// own page, a standalone page.
+    Full,
+    /// As a card in a listing (or as a neighbour link).
+    Card,
+    /// The file itself, copied.
+    Copy,
+}
+
+/// One source shown by an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Shown {
+    pub source: Source,
+    pub how: How,
+}
+
+/// When a page last changed, for the sitemap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastMod {
+    /// An article's `updated`, else its date.
+    Article(ArticleId),
+    /// A standalone page's `updated`.
+    Page(PageId),
+}
+
+/// One output file.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The file's site path: `articles/x/index.html`, `rss.xml`.
+    pub path: String,
+    pub kind: Kind,
+    pub job: Job,
+    /// The sources it shows and how.
+    pub shows: Vec<Shown>,
+    /// What else decides its content besides its sources (page numbers,
+    /// counts, which years exist...), as a hash.
+    pub shape: u64,
+    /// For pages in the sitemap: when it last changed (`None`: unknown).
+    pub lastmod: Option<LastMod>,
+}
+
+/// Every output of a build.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub entries: Vec<Entry>,
+    /// How many `sitemap-N.xml` parts there are (0: one `sitemap.xml`).
+    pub sitemap_parts: usize,
+}
+
+/// How many URLs one sitemap file may list (the sitemap protocol's limit).
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// What a render produced, counted from the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// HTML pages, feeds and other generated files.
+    pub pages: usize,
+    /// Static files copied.
+    pub assets: usize,
+}
+
+impl Plan {
+    /// Plans every output of the site, refusing two sources for one path.
+    pub fn new(site: &Site, index: &Index, theme: &Theme) -> Result<Plan, Vec<Diagnostic>> {
+        let plan = Planner::new(site, index).plan(theme);
+        plan.check_collisions(site, theme)?;
+        Ok(plan)
+    }
+
+    /// The counts a build reports.
+    pub fn summary(&self) -> Summary {
+        let assets = self.entries.iter().filter(|e| e.kind == Kind::Asset).count();
+        Summary { pages: self.entries.len() - assets, assets }
+    }
+
+    /// The pages the sitemap lists, in plan order, with when each last changed.
+    pub fn sitemap(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.kind == Kind::Page && e.job != Job::NotFound)
+    }
+
+    /// The entry that writes `path`, if any.
+    pub fn entry(&self, path: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.path == path)
+    }
+
+    /// The source an editor wrote for a page that shows one source in full
+    /// (an article, a profile, a standalone page): where `check` reports a
+    /// broken link written in its body.
+    pub fn source_of_path(&self, path: &str) -> Option<Source> {
+        let entry = self.entry(path)?;
+        match entry.job {
+            Job::Article(_) | Job::Page(_) | Job::Institution(_, PageNo(1)) | Job::Country(_, PageNo(1)) => {
+                entry.shows.iter().find(|s| s.how == How::Full).map(|s| s.source)
+            }
+            _ => None,
+        }
+    }
+
+    /// A hash per entry of everything it shows, given the versions of the
+    /// sources: two plans give an entry the same fingerprint only when it
+    /// would render to the same bytes.
+    pub fn fingerprints(&self, versions: &Versions, site: &Site) -> HashMap<String, u64> {
+        // The sitemap shows the paths and dates of every page.
+        let mut sitemap = hasher();
+        for e in self.sitemap() {
+            e.path.hash(&mut sitemap);
+            match e.lastmod {
+                Some(LastMod::Article(ArticleId(i))) => {
+                    let a = &site.articles[i];
+                    a.updated.as_ref().unwrap_or(&a.date).iso().hash(&mut sitemap)
+                }
+                Some(LastMod::Page(PageId(i))) => site.pages[i].updated.as_ref().map(|d| d.iso()).hash(&mut sitemap),
+                None => 0u8.hash(&mut sitemap),
+            }
+        }
+        let sitemap = sitemap.finish();
+        self.entries
+            .iter()
+            .map(|e| {
+                let mut h = hasher();
+                versions.global.hash(&mut h);
+                e.job.hash(&mut h);
+                e.shape.hash(&mut h);
+                for shown in &e.shows {
+                    versions.of(*shown).hash(&mut h);
+                }
+                if e.kind == Kind::Sitemap {
+                    sitemap.hash(&mut h);
+                }
+                (e.path.clone(), h.finish())
+            })
+            .collect()
+    }
+
+    fn check_collisions(&self, site: &Site, theme: &Theme) -> Result<(), Vec<Diagnostic>> {
+        let mut seen: HashMap<&str, &Entry> = HashMap::with_capacity(self.entries.len());
+        let mut problems = Vec::new();
+        for entry in &self.entries {
+            if let Some(first) = seen.insert(entry.path.as_str(), entry) {
+                let (first_path, first_desc) = describe(first, site, theme);
+                let (this_path, this_desc) = describe(entry, site, theme);
+                // Report at a file the editor wrote, preferring the later one.
+                let shown = if this_path != "content" { this_path } else { first_path };
+                problems.push(Diagnostic::new(
+                    shown,
+                    format!(
+                        "{this_desc} and {first_desc} would both be written to `/{}`, expected every URL to come from one source",
+                        entry.path
+                    ),
+                ));
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+}
+
+/// The versions of every source, as hashes of what outputs show of them:
+/// an incremental rebuild computes them for the new site and compares
+/// fingerprints with the last plan's.
+#[derive(Debug, Clone, Default)]
+pub struct Versions {
+    /// Everything every page shows: site.toml, the theme, the navigation.
+    pub global: u64,
+    pub article_full: Vec<u64>,
+    pub article_card: Vec<u64>,
+    pub institution_full: Vec<u64>,
+    pub institution_card: Vec<u64>,
+    pub country_full: Vec<u64>,
+    pub country_card: Vec<u64>,
+    pub page: Vec<u64>,
+    pub asset: Vec<u64>,
+    pub theme_static: Vec<u64>,
+}
+
+impl Versions {
+    fn of(&self, shown: Shown) -> u64 {
+        let Shown { source, how } = shown;
+        match (source, how) {
+            (Source::Article(ArticleId(i)), How::Card) => self.article_card[i],
+            (Source::Article(ArticleId(i)), _) => self.article_full[i],
+            (Source::Institution(id), How::Card) => self.institution_card[id],
+            (Source::Institution(id), _) => self.institution_full[id],
+            (Source::Country(id), How::Card) => self.country_card[id],
+            (Source::Country(id), _) => self.country_full[id],
+            (Source::Page(PageId(i)), _) => self.page[i],
+            (Source::Asset(i), _) => self.asset[i],
+            (Source::ThemeStatic(i), _) => self.theme_static[i],
+        }
+    }
+}
+
+/// A hasher that gives the same value for the same input in every process
+/// of the same build of stele (no random keys).
+pub fn hasher() -> std::hash::DefaultHasher {
+    std::hash::DefaultHasher::new()
+}
+
+/// A hash of any hashable value, with [`hasher`].
+pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = hasher();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Where an entry comes from, for collision messages: (shown path, description).
+fn describe(entry: &Entry, site: &Site, theme: &Theme) -> (String, String) {
+    let file = |p: &str| (p.to_string(), format!("`{p}`"));
+    match entry.job {
+        Job::Article(ArticleId(i)) => file(&site.articles[i].rel_path),
+        Job::Page(PageId(i)) => file(&site.pages[i].rel_path),
+        Job::Asset(i) => file(&site.assets[i].rel_path),
+        Job::Institution(i, _) | Job::InstitutionFeed(i) => file(&site.institutions[i].rel_path),
+        Job::Country(i, _) | Job::CountryFeed(i) => match &site.countries[i].rel_path {
+            Some(p) => file(p),
+            None => ("content".into(), format!("the country `{}` named by institutions", site.countries[i].name)),
+        },
+        Job::ThemeStatic(i) => {
+            let source = theme.static_files.values().nth(i).map(|p| p.as_path()).unwrap_or(site.root.as_path());
+            file(&crate::error::display_path(&site.root, source))
+        }
+        other => {
+            let name = match other {
+                Job::Home => "home",
+                Job::Articles(_) => "article listing",
+                Job::Institutions => "institutions",
+                Job::Countries => "countries",
+                Job::Years | Job::Year(_) => "year archive",
+                Job::SiteFeed => "site feed",
+                Job::Sitemap | Job::SitemapPart(_) => "sitemap",
+                Job::Robots => "robots.txt",
+                Job::NotFound => "404",
+                _ => "index",
+            };
+            ("content".into(), format!("the generated {name} page"))
+        }
+    }
+}
+
+/// Builds the entries.
+struct Planner<'a> {
+    site: &'a Site,
+    index: &'a Index,
+    routes: Routes,
+    entries: Vec<Entry>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(site: &'a Site, index: &'a Index) -> Self {
+        Planner { site, index, routes: Routes::new(&site.config.language), entries: Vec::new() }
+    }
+
+    fn lang(&self) -> &str {
+        &self.site.config.language
+    }
+
+    fn push(&mut self, path: String, kind: Kind, job: Job, shows: Vec<Shown>, shape: u64, lastmod: Option<LastMod>) {
+        self.entries.push(Entry { path, kind, job, shows, shape, lastmod });
+    }
+
+    fn plan(mut self, theme: &Theme) -> Plan {
+        let (site, index) = (self.site, self.index);
+        let lang = self.lang().to_string();
+        let all: Vec<usize> = (0..site.articles.len()).collect();
+        let newest = self.newest(&all);
+        let feed_limit = site.config.feed_limit;
+        let paginate = site.config.paginate;
+
+        // Home: the latest articles and every institution, country and year.
+        let mut shows = cards(all.iter().take(paginate));
+        shows.extend((0..site.institutions.len()).map(|id| shown(Source::Institution(id), How::Card)));
+        shows.extend((0..site.countries.len()).map(|id| shown(Source::Country(id), How::Card)));
+        let years_shape = hash_of(&index.years.iter().map(|y| (y.year, y.articles.len())).collect::<Vec<_>>());
+        self.push(file_of(&self.routes.home(&lang)), Kind::Page, Job::Home, shows, years_shape, newest);
+        self.feed(self.routes.feed(&self.routes.home(&lang)), Job::SiteFeed, &all, None, feed_limit);
+
+        // Every article, with its neighbours.
+        for (i, a) in site.articles.iter().enumerate() {
+            let mut shows = vec![shown(Source::Article(ArticleId(i)), How::Full)];
+            let neighbours = [i.checked_sub(1), (i + 1 < all.len()).then_some(i + 1)];
+            shows.extend(neighbours.iter().flatten().map(|&j| shown(Source::Article(ArticleId(j)), How::Card)));
+            let shape = hash_of(&neighbours);
+            let path = file_of(&self.routes.article(&a.lang, &a.slug));
+            self.push(path, Kind::Page, Job::Article(ArticleId(i)), shows, shape, Some(LastMod::Article(ArticleId(i))));
+        }
+        self.listing(&self.routes.articles(&lang), &all, Job::Articles, &[], newest);
+
+        // Institutions.
+        let mut shows: Vec<Shown> =
+            (0..site.institutions.len()).map(|id| shown(Source::Institution(id), How::Card)).collect();
+        shows.extend((0..site.countries.len()).map(|id| shown(Source::Country(id), How::Card)));
+        let shape = hash_of(&index.institutions_by_country);
+        self.push(file_of(&self.routes.institutions(&lang)), Kind::Page, Job::Institutions, shows, shape, newest);
+        for (id, inst) in site.institutions.iter().enumerate() {
+            let base = self.routes.institution(&lang, &inst.slug);
+            let ids = &index.by_institution[id];
+            let profile = [shown(Source::Institution(id), How::Full)];
+            self.listing(&base, ids, |n| Job::Institution(id, n), &profile, self.newest(ids));
+            self.feed(self.routes.feed(&base), Job::InstitutionFeed(id), ids, Some(profile[0]), feed_limit);
+        }
+
+        // Countries.
+        let shows: Vec<Shown> = (0..site.countries.len()).map(|id| shown(Source::Country(id), How::Card)).collect();
+        self.push(file_of(&self.routes.countries(&lang)), Kind::Page, Job::Countries, shows, 0, newest);
+        for (id, c) in site.countries.iter().enumerate() {
+            let base = self.routes.country(&lang, &c.slug);
+            let ids = index.country(id);
+            let mut profile = vec![shown(Source::Country(id), How::Full)];
+            profile.extend(index.institutions_by_country[id].iter().map(|&i| shown(Source::Institution(i), How::Card)));
+            self.listing(&base, ids, |n| Job::Country(id, n), &profile, self.newest(ids));
+            self.feed(self.routes.feed(&base), Job::CountryFeed(id), ids, Some(profile[0]), feed_limit);
+        }
+
+        // Years.
+        self.push(file_of(&self.routes.years(&lang)), Kind::Page, Job::Years, Vec::new(), years_shape, newest);
+        for (k, y) in index.years.iter().enumerate() {
+            let shows = cards(y.articles.iter());
+            let neighbours = [k.checked_sub(1), (k + 1 < index.years.len()).then_some(k + 1)]
+                .map(|n| n.map(|n| (index.years[n].year, index.years[n].articles.len())));
+            let shape = hash_of(&(y.year, neighbours));
+            let path = file_of(&self.routes.year(&lang, y.year));
+            self.push(path, Kind::Page, Job::Year(YearId(k)), shows, shape, self.newest(&y.articles));
+        }
+
+        // Standalone pages.
+        for (i, p) in site.pages.iter().enumerate() {
+            let path = file_of(&self.routes.page(&p.lang, &p.slug));
+            let shows = vec![shown(Source::Page(PageId(i)), How::Full)];
+            let lastmod = p.updated.as_ref().map(|_| LastMod::Page(PageId(i)));
+            self.push(path, Kind::Page, Job::Page(PageId(i)), shows, 0, lastmod);
+        }
+
+        // Files for machines, and the 404 page.
+        self.push("robots.txt".into(), Kind::Robots, Job::Robots, Vec::new(), 0, None);
+        self.push("404.html".into(), Kind::Page, Job::NotFound, Vec::new(), 0, None);
+        let pages = self.entries.iter().filter(|e| e.kind == Kind::Page && e.job != Job::NotFound).count();
+        let parts = if pages <= SITEMAP_LIMIT { 0 } else { pages.div_ceil(SITEMAP_LIMIT) };
+        self.push("sitemap.xml".into(), Kind::Sitemap, Job::Sitemap, Vec::new(), parts as u64, None);
+        for k in 1..=parts {
+            self.push(format!("sitemap-{k}.xml"), Kind::Sitemap, Job::SitemapPart(k), Vec::new(), 0, None);
+        }
+
+        // Static files.
+        for (i, site_path) in theme.static_files.keys().enumerate() {
+            let shows = vec![shown(Source::ThemeStatic(i), How::Copy)];
+            self.push(site_path.clone(), Kind::Asset, Job::ThemeStatic(i), shows, 0, None);
+        }
+        for (i, asset) in site.assets.iter().enumerate() {
+            let shows = vec![shown(Source::Asset(i), How::Copy)];
+            self.push(asset.site_path.clone(), Kind::Asset, Job::Asset(i), shows, 0, None);
+        }
+        Plan { entries: self.entries, sitemap_parts: parts }
+    }
+
+    /// The pages of a paginated listing of `ids` at `base`; every page also
+    /// shows `also` (a profile above the list).
+    fn listing(
+        &mut self,
+        base: &str,
+        ids: &[usize],
+        job: impl Fn(PageNo) -> Job,
+        also: &[Shown],
+        lastmod: Option<LastMod>,
+    ) {
+        let per = self.site.config.paginate;
+        let total = ids.len().div_ceil(per).max(1);
+        for n in 1..=total {
+            let mut shows = also.to_vec();
+            shows.extend(cards(ids.iter().skip((n - 1) * per).take(per)));
+            let shape = hash_of(&(n, total, ids.len()));
+            self.push(file_of(&paginated(base, n)), Kind::Page, job(PageNo(n)), shows, shape, lastmod);
+        }
+    }
+
+    /// A feed of the newest articles of `ids`, in full.
+    fn feed(&mut self, path: String, job: Job, ids: &[usize], owner: Option<Shown>, limit: usize) {
+        let mut shows: Vec<Shown> =
+            ids.iter().take(limit).map(|&i| shown(Source::Article(ArticleId(i)), How::Full)).collect();
+        // The feed's title names its institution or country.
+        shows.extend(owner.map(|s| Shown { how: How::Card, ..s }));
+        self.push(path, Kind::Feed, job, shows, 0, None);
+    }
+
+    /// The article of `ids` that changed last (a listing's sitemap date).
+    fn newest(&self, ids: &[usize]) -> Option<LastMod> {
+        let tz = &self.site.config.time_zone;
+        let lastmod = |i: usize| {
+            let a = &self.site.articles[i];
+            a.updated.as_ref().unwrap_or(&a.date)
+        };
+        ids.iter().copied().max_by_key(|&i| lastmod(i).sort_key(tz)).map(|i| LastMod::Article(ArticleId(i)))
+    }
+}
+
+fn shown(source: Source, how: How) -> Shown {
+    Shown { source, how }
+}
+
+fn cards<'i>(ids: impl Iterator<Item = &'i usize>) -> Vec<Shown> {
+    ids.map(|&i| shown(Source::Article(ArticleId(i)), How::Card)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_the_same_in_every_process() {
+        // DefaultHasher::new() has fixed keys: fingerprints can be compared across rebuilds.
+        assert_eq!(hash_of("articles/x/index.html"), hash_of("articles/x/index.html"));
+        assert_ne!(hash_of(&(1usize, 2usize)), hash_of(&(2usize, 1usize)));
+    }
+}

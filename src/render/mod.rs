@@ -19,8 +19,6 @@ pub mod html;
 pub mod theme;
 pub mod view;
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -30,36 +28,10 @@ use crate::content::date::{PubDate, month_name};
 use crate::error::Diagnostic;
 use crate::index::Index;
 use crate::output::Output;
-use crate::plan::route::{Routes, file_of, paginated};
+use crate::plan::route::{Routes, paginated};
+use crate::plan::{ArticleId, Entry, Job, LastMod, PageId, PageNo, Plan, SITEMAP_LIMIT, Summary, YearId};
 use crate::render::theme::Theme;
 use view::*;
-
-/// One file to produce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Job {
-    Home,
-    Article(usize),
-    /// Page n (1-based) of /articles/.
-    Articles(usize),
-    Institutions,
-    Institution(usize, usize),
-    InstitutionFeed(usize),
-    Countries,
-    Country(usize, usize),
-    CountryFeed(usize),
-    Years,
-    Year(usize),
-    Page(usize),
-    SiteFeed,
-    /// `sitemap.xml`: every page, or an index of the parts when there are too many.
-    Sitemap,
-    /// `sitemap-N.xml` (1-based), when the site has more pages than one sitemap may list.
-    SitemapPart(usize),
-    Robots,
-    NotFound,
-    Asset(usize),
-    ThemeStatic(usize),
-}
 
 /// Everything prepared once per build and shared by all jobs.
 pub struct Renderer<'a> {
@@ -84,35 +56,13 @@ pub struct Renderer<'a> {
     feed_items: Vec<std::sync::OnceLock<Result<FeedItem, Diagnostic>>>,
 }
 
-/// What a render produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Summary {
-    /// HTML pages, feeds and other generated files.
-    pub pages: usize,
-    /// Static files copied.
-    pub assets: usize,
-}
-
 /// Renders the whole site into `out`.
 pub fn render_site(site: &Site, theme: &Theme, out: &dyn Output) -> Result<Summary, Vec<Diagnostic>> {
     let renderer = Renderer::new(site, theme);
-    let jobs = renderer.plan()?;
-    let problems: Vec<Diagnostic> =
-        jobs.par_iter().filter_map(|(path, job)| renderer.run(path, *job, out).err()).collect();
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let assets = jobs.iter().filter(|(_, j)| matches!(j, Job::Asset(_) | Job::ThemeStatic(_))).count();
-    Ok(Summary { pages: jobs.len() - assets, assets })
-}
-
-/// Renders only the given jobs into `out` (incremental rebuilds, where the
-/// set of URLs is known not to have changed, so collisions are not checked again).
-pub fn render_jobs(site: &Site, theme: &Theme, out: &dyn Output, jobs: &[Job]) -> Result<(), Vec<Diagnostic>> {
-    let renderer = Renderer::new(site, theme);
-    let problems: Vec<Diagnostic> =
-        jobs.par_iter().filter_map(|job| renderer.run(&renderer.path_of(*job), *job, out).err()).collect();
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    let plan = renderer.plan()?;
+    let all: Vec<&Entry> = plan.entries.iter().collect();
+    renderer.render(&plan, &all, out)?;
+    Ok(plan.summary())
 }
 
 fn native_names(names: &std::collections::BTreeMap<String, String>) -> Vec<NativeName> {
@@ -250,106 +200,45 @@ impl<'a> Renderer<'a> {
         count.div_ceil(self.site.config.paginate).max(1)
     }
 
-    /// The file a job writes.
-    pub fn path_of(&self, job: Job) -> String {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
-        match job {
-            Job::Home => file_of(&routes.home(lang)),
-            Job::SiteFeed => routes.feed(&routes.home(lang)),
-            Job::Institutions => file_of(&routes.institutions(lang)),
-            Job::Countries => file_of(&routes.countries(lang)),
-            Job::Years => file_of(&routes.years(lang)),
-            Job::Sitemap => "sitemap.xml".into(),
-            Job::SitemapPart(k) => format!("sitemap-{k}.xml"),
-            Job::Robots => "robots.txt".into(),
-            Job::NotFound => "404.html".into(),
-            Job::Articles(n) => file_of(&paginated(&routes.articles(lang), n)),
-            Job::Article(i) => file_of(&routes.article(&site.articles[i].lang, &site.articles[i].slug)),
-            Job::Institution(id, n) => file_of(&paginated(&routes.institution(lang, &site.institutions[id].slug), n)),
-            Job::InstitutionFeed(id) => routes.feed(&routes.institution(lang, &site.institutions[id].slug)),
-            Job::Country(id, n) => file_of(&paginated(&routes.country(lang, &site.countries[id].slug), n)),
-            Job::CountryFeed(id) => routes.feed(&routes.country(lang, &site.countries[id].slug)),
-            Job::Year(i) => file_of(&routes.year(lang, self.index.years[i].year)),
-            Job::Page(i) => file_of(&routes.page(&site.pages[i].lang, &site.pages[i].slug)),
-            Job::ThemeStatic(i) => self.theme_static[i].0.clone(),
-            Job::Asset(i) => site.assets[i].site_path.clone(),
-        }
+    /// A hash of article `i` as listings show it (its card).
+    pub fn card_hash(&self, i: usize) -> u64 {
+        hash_serialized(self.card(i))
     }
 
-    /// Every job of the site.
-    fn all_jobs(&self) -> Vec<Job> {
-        let site = self.site;
-        let mut jobs = vec![
-            Job::Home,
-            Job::SiteFeed,
-            Job::Institutions,
-            Job::Countries,
-            Job::Years,
-            Job::Sitemap,
-            Job::Robots,
-            Job::NotFound,
-        ];
-        jobs.extend((1..=sitemap_parts(self.sitemap_entries().len())).map(Job::SitemapPart));
-        jobs.extend((1..=self.pages_of(site.articles.len())).map(Job::Articles));
-        jobs.extend((0..site.articles.len()).map(Job::Article));
-        for id in 0..site.institutions.len() {
-            jobs.extend((1..=self.pages_of(self.index.by_institution[id].len())).map(|n| Job::Institution(id, n)));
-            jobs.push(Job::InstitutionFeed(id));
-        }
-        for id in 0..site.countries.len() {
-            jobs.extend((1..=self.pages_of(self.index.by_country[id].len())).map(|n| Job::Country(id, n)));
-            jobs.push(Job::CountryFeed(id));
-        }
-        jobs.extend((0..self.index.years.len()).map(Job::Year));
-        jobs.extend((0..site.pages.len()).map(Job::Page));
-        jobs.extend((0..self.theme_static.len()).map(Job::ThemeStatic));
-        jobs.extend((0..site.assets.len()).map(Job::Asset));
-        jobs
+    /// A hash of an institution as lists show it.
+    pub fn institution_card_hash(&self, id: usize) -> u64 {
+        hash_serialized(&self.institution_cards[id])
     }
 
-    /// Every output file with its job, checked for collisions.
-    pub fn plan(&self) -> Result<Vec<(String, Job)>, Vec<Diagnostic>> {
-        let jobs: Vec<(String, Job)> = self.all_jobs().into_iter().map(|job| (self.path_of(job), job)).collect();
-        self.check_collisions(&jobs)?;
-        Ok(jobs)
+    /// A hash of a country as lists show it.
+    pub fn country_card_hash(&self, id: usize) -> u64 {
+        hash_serialized(&self.country_cards[id])
     }
 
-    /// Where a job comes from, for collision messages: (shown path, description).
-    fn source_of(&self, job: Job) -> (String, String) {
-        let site = self.site;
-        let file = |p: &str| (p.to_string(), format!("`{p}`"));
-        match job {
-            Job::Article(i) => file(&site.articles[i].rel_path),
-            Job::Page(i) => file(&site.pages[i].rel_path),
-            Job::Asset(i) => file(&site.assets[i].rel_path),
-            Job::Institution(i, _) | Job::InstitutionFeed(i) => file(&site.institutions[i].rel_path),
-            Job::Country(i, _) | Job::CountryFeed(i) => match &site.countries[i].rel_path {
-                Some(p) => file(p),
-                None => ("content".into(), format!("the country `{}` named by institutions", site.countries[i].name)),
-            },
-            Job::ThemeStatic(i) => {
-                let shown = crate::error::display_path(&site.root, self.theme_static[i].1);
-                file(&shown)
-            }
-            other => ("content".into(), format!("the generated {} page", generated_name(other))),
-        }
+    /// A hash of what every page shows of the site (titles, navigation).
+    pub fn site_view_hash(&self) -> u64 {
+        hash_serialized(&self.site_view)
     }
 
-    fn check_collisions(&self, jobs: &[(String, Job)]) -> Result<(), Vec<Diagnostic>> {
-        let mut seen: HashMap<&str, Job> = HashMap::with_capacity(jobs.len());
-        let mut problems = Vec::new();
-        for (path, job) in jobs {
-            if let Some(first) = seen.insert(path.as_str(), *job) {
-                let (first_path, first_desc) = self.source_of(first);
-                let (this_path, this_desc) = self.source_of(*job);
-                // Report at a file the editor wrote, preferring the later one.
-                let shown = if this_path != "content" { this_path } else { first_path };
-                problems.push(Diagnostic::new(
-                    shown,
-                    format!("{this_desc} and {first_desc} would both be written to `/{path}`, expected every URL to come from one source"),
-                ));
-            }
-        }
+    /// The theme's static files, in plan order.
+    pub fn theme_static_sources(&self) -> impl Iterator<Item = &std::path::Path> {
+        self.theme_static.iter().map(|(_, source)| source.as_path())
+    }
+
+    /// Plans every output of the site (see [`Plan`]).
+    pub fn plan(&self) -> Result<Plan, Vec<Diagnostic>> {
+        Plan::new(self.site, &self.index, self.theme)
+    }
+
+    /// The site's groupings.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Renders the given entries of `plan` in parallel into `out`, collecting every problem.
+    pub fn render(&self, plan: &Plan, entries: &[&Entry], out: &dyn Output) -> Result<(), Vec<Diagnostic>> {
+        let problems: Vec<Diagnostic> =
+            entries.par_iter().filter_map(|entry| self.run(plan, entry, out).err()).collect();
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 
@@ -404,9 +293,10 @@ impl<'a> Renderer<'a> {
         self.theme.render(template, &Context { site: &self.site_view, current, data }).map(String::into_bytes)
     }
 
-    /// Renders one job and hands it to `out`.
-    fn run(&self, file: &str, job: Job, out: &dyn Output) -> Result<(), Diagnostic> {
-        let bytes = match job {
+    /// Renders one entry and hands it to `out`.
+    fn run(&self, plan: &Plan, entry: &Entry, out: &dyn Output) -> Result<(), Diagnostic> {
+        let file = entry.path.as_str();
+        let bytes = match entry.job {
             Job::Asset(i) => {
                 let asset = &self.site.assets[i];
                 return out.copy(file, &asset.source_path).map_err(|e| Diagnostic::new(&asset.rel_path, e.to_string()));
@@ -417,13 +307,13 @@ impl<'a> Renderer<'a> {
                     .copy(file, source)
                     .map_err(|e| Diagnostic::new(source.display().to_string(), e.to_string()));
             }
-            _ => self.render_job(job)?,
+            job => self.render_job(plan, job)?,
         };
         out.put(file, bytes).map_err(|e| Diagnostic::new(file, e.to_string()))
     }
 
     /// The bytes of one generated file.
-    pub fn render_job(&self, job: Job) -> Result<Vec<u8>, Diagnostic> {
+    pub fn render_job(&self, plan: &Plan, job: Job) -> Result<Vec<u8>, Diagnostic> {
         let (site, routes, lang, base) = (self.site, &self.routes, self.lang(), self.base);
         let description = site.config.description.as_str();
         match job {
@@ -448,7 +338,7 @@ impl<'a> Renderer<'a> {
                     },
                 )
             }
-            Job::Article(i) => {
+            Job::Article(ArticleId(i)) => {
                 #[derive(Serialize)]
                 struct Data<'s> {
                     article: ArticleView<'s>,
@@ -472,7 +362,7 @@ impl<'a> Renderer<'a> {
                 let current = self.current(&routes.article(&a.lang, &a.slug), &a.title, &a.summary, "articles", vec![]);
                 self.page("article.html", current, Data { article })
             }
-            Job::Articles(n) => {
+            Job::Articles(PageNo(n)) => {
                 #[derive(Serialize)]
                 struct Data<'s> {
                     paginator: Paginator<'s>,
@@ -504,7 +394,7 @@ impl<'a> Renderer<'a> {
                     self.current(&routes.institutions(lang), "Institutions", description, "institutions", vec![]);
                 self.page("institutions.html", current, Data { groups, total: site.institutions.len() })
             }
-            Job::Institution(id, n) => {
+            Job::Institution(id, PageNo(n)) => {
                 #[derive(Serialize)]
                 struct Data<'s> {
                     institution: InstitutionView<'s>,
@@ -541,7 +431,7 @@ impl<'a> Renderer<'a> {
                 let current = self.current(&routes.countries(lang), "Countries", description, "countries", vec![]);
                 self.page("countries.html", current, Data { countries: &self.country_cards })
             }
-            Job::Country(id, n) => {
+            Job::Country(id, PageNo(n)) => {
                 #[derive(Serialize)]
                 struct Data<'s> {
                     country: CountryView<'s>,
@@ -578,7 +468,7 @@ impl<'a> Renderer<'a> {
                 let current = self.current(&routes.years(lang), "Archive by year", description, "years", vec![]);
                 self.page("years.html", current, Data { years: &self.year_cards })
             }
-            Job::Year(i) => {
+            Job::Year(YearId(i)) => {
                 #[derive(Serialize)]
                 struct Data<'s> {
                     year: YearView<'s>,
@@ -607,7 +497,7 @@ impl<'a> Renderer<'a> {
                     self.current(&routes.year(lang, y.year), &y.year.to_string(), description, "years", vec![]);
                 self.page("year.html", current, Data { year })
             }
-            Job::Page(i) => {
+            Job::Page(PageId(i)) => {
                 #[derive(Serialize)]
                 struct Data<'s> {
                     page: PageView<'s>,
@@ -656,16 +546,11 @@ impl<'a> Renderer<'a> {
             }
             Job::Sitemap => {
                 #[derive(Serialize)]
-                struct Data<'s> {
-                    entries: &'s [SitemapEntry],
-                }
-                #[derive(Serialize)]
                 struct Index {
                     sitemaps: Vec<SitemapEntry>,
                 }
-                let entries = self.sitemap_entries();
-                match sitemap_parts(entries.len()) {
-                    0 => self.theme.render("sitemap.xml", &Data { entries }).map(String::into_bytes),
+                match plan.sitemap_parts {
+                    0 => self.sitemap(self.sitemap_entries(plan)),
                     parts => {
                         let sitemaps = (1..=parts)
                             .map(|k| SitemapEntry { loc: base.permalink(&format!("sitemap-{k}.xml")), lastmod: None })
@@ -675,12 +560,7 @@ impl<'a> Renderer<'a> {
                 }
             }
             Job::SitemapPart(k) => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    entries: &'s [SitemapEntry],
-                }
-                let entries = self.sitemap_entries().chunks(SITEMAP_LIMIT).nth(k - 1).unwrap_or_default();
-                self.theme.render("sitemap.xml", &Data { entries }).map(String::into_bytes)
+                self.sitemap(self.sitemap_entries(plan).chunks(SITEMAP_LIMIT).nth(k - 1).unwrap_or_default())
             }
             Job::Robots => {
                 #[derive(Serialize)]
@@ -753,57 +633,28 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Every HTML page except 404.html, with when it last changed: an
-    /// article's `updated`, else its date; a listing's, the latest of its
-    /// articles' (so page 2 of a listing changes when a new article pushes
-    /// one onto it); a standalone page's `updated`, if it has one.
-    fn sitemap_entries(&self) -> &[SitemapEntry] {
-        self.sitemap.get_or_init(|| self.make_sitemap_entries())
+    fn sitemap(&self, entries: &[SitemapEntry]) -> Result<Vec<u8>, Diagnostic> {
+        #[derive(Serialize)]
+        struct Data<'s> {
+            entries: &'s [SitemapEntry],
+        }
+        self.theme.render("sitemap.xml", &Data { entries }).map(String::into_bytes)
     }
 
-    fn make_sitemap_entries(&self) -> Vec<SitemapEntry> {
-        let (site, routes, lang, base) = (self.site, &self.routes, self.lang(), self.base);
-        let all: Vec<usize> = (0..site.articles.len()).collect();
-        let tz = &site.config.time_zone;
-        let keys: Vec<i64> = (0..site.articles.len()).map(|i| self.lastmod(i).sort_key(tz)).collect();
-        // The latest change among a listing's articles: computed once per listing.
-        let listing_lastmod =
-            |ids: &[usize]| ids.iter().copied().max_by_key(|&i| keys[i]).map(|i| self.lastmod(i).iso());
-        let everything = listing_lastmod(&all);
-        let mut entries = Vec::new();
-        let mut push =
-            |path: String, lastmod: Option<String>| entries.push(SitemapEntry { loc: base.permalink(&path), lastmod });
-        push(routes.home(lang), everything.clone());
-        for n in 1..=self.pages_of(all.len()) {
-            push(paginated(&routes.articles(lang), n), everything.clone());
-        }
-        for (i, a) in site.articles.iter().enumerate() {
-            push(routes.article(&a.lang, &a.slug), Some(self.lastmod(i).iso()));
-        }
-        push(routes.institutions(lang), everything.clone());
-        for (id, inst) in site.institutions.iter().enumerate() {
-            let ids = &self.index.by_institution[id];
-            let lastmod = listing_lastmod(ids);
-            for n in 1..=self.pages_of(ids.len()) {
-                push(paginated(&routes.institution(lang, &inst.slug), n), lastmod.clone());
-            }
-        }
-        push(routes.countries(lang), everything.clone());
-        for (id, c) in site.countries.iter().enumerate() {
-            let ids = self.index.country(id);
-            let lastmod = listing_lastmod(ids);
-            for n in 1..=self.pages_of(ids.len()) {
-                push(paginated(&routes.country(lang, &c.slug), n), lastmod.clone());
-            }
-        }
-        push(routes.years(lang), everything);
-        for y in &self.index.years {
-            push(routes.year(lang, y.year), listing_lastmod(&y.articles));
-        }
-        for p in &site.pages {
-            push(routes.page(&p.lang, &p.slug), p.updated.as_ref().map(PubDate::iso));
-        }
-        entries
+    /// The plan's pages with when each last changed (see [`Plan::sitemap`]),
+    /// as the sitemap writes them: made once.
+    fn sitemap_entries(&self, plan: &Plan) -> &[SitemapEntry] {
+        self.sitemap.get_or_init(|| {
+            plan.sitemap()
+                .map(|e| SitemapEntry {
+                    loc: self.base.permalink(site_path_of_file(&e.path)),
+                    lastmod: e.lastmod.and_then(|m| match m {
+                        LastMod::Article(ArticleId(i)) => Some(self.lastmod(i).iso()),
+                        LastMod::Page(PageId(i)) => self.site.pages[i].updated.as_ref().map(PubDate::iso),
+                    }),
+                })
+                .collect()
+        })
     }
 
     /// An article's last modification: `updated`, else its date.
@@ -811,6 +662,29 @@ impl<'a> Renderer<'a> {
         let a = &self.site.articles[i];
         a.updated.as_ref().unwrap_or(&a.date)
     }
+}
+
+/// A hash of a view as templates receive it (its JSON form).
+fn hash_serialized<T: Serialize>(value: &T) -> u64 {
+    struct HashWriter(std::hash::DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            std::hash::Hasher::write(&mut self.0, buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut writer = HashWriter(crate::plan::hasher());
+    // Views are plain data: serialising them to JSON cannot fail.
+    let _ = serde_json::to_writer(&mut writer, value);
+    std::hash::Hasher::finish(&writer.0)
+}
+
+/// The site path of a page from its file (`a/index.html` -> `a/`).
+fn site_path_of_file(file: &str) -> &str {
+    file.strip_suffix("index.html").unwrap_or(file)
 }
 
 /// The page numbers a paginator shows: the first, the last, and two on each
@@ -830,30 +704,6 @@ fn page_window(current: usize, total: usize) -> Vec<(usize, bool)> {
     shown
 }
 
-/// How many URLs one sitemap file may list (the sitemap protocol's limit).
-pub const SITEMAP_LIMIT: usize = 50_000;
-
-/// How many `sitemap-N.xml` parts a site of `urls` pages needs: none when
-/// one `sitemap.xml` can list them all.
-fn sitemap_parts(urls: usize) -> usize {
-    if urls <= SITEMAP_LIMIT { 0 } else { urls.div_ceil(SITEMAP_LIMIT) }
-}
-
-fn generated_name(job: Job) -> &'static str {
-    match job {
-        Job::Home => "home",
-        Job::Articles(_) => "article listing",
-        Job::Institutions => "institutions",
-        Job::Countries => "countries",
-        Job::Years | Job::Year(_) => "year archive",
-        Job::SiteFeed => "site feed",
-        Job::Sitemap | Job::SitemapPart(_) => "sitemap",
-        Job::Robots => "robots.txt",
-        Job::NotFound => "404",
-        _ => "index",
-    }
-}
-
 /// The image of an article: a relative `src` is next to the article's page.
 fn image_view(base: &BaseUrl, page_path: &str, src: &str, alt: &str) -> ImageView {
     let is_absolute = src.contains("://") || src.starts_with("//");
@@ -870,15 +720,6 @@ fn image_view(base: &BaseUrl, page_path: &str, src: &str, alt: &str) -> ImageVie
 #[cfg(test)]
 mod tests {
     use super::page_window;
-
-    #[test]
-    fn large_sites_get_a_sitemap_index() {
-        use super::{SITEMAP_LIMIT, sitemap_parts};
-        assert_eq!(sitemap_parts(0), 0);
-        assert_eq!(sitemap_parts(SITEMAP_LIMIT), 0);
-        assert_eq!(sitemap_parts(SITEMAP_LIMIT + 1), 2);
-        assert_eq!(sitemap_parts(3 * SITEMAP_LIMIT), 3);
-    }
 
     #[test]
     fn paginators_show_a_window_of_pages() {

@@ -202,11 +202,11 @@ fn rebuild_loop(
         // Timed from the debounced batch to the moment the new files are served.
         let start = Instant::now();
         let sources: Vec<std::path::PathBuf> = changes.iter().flat_map(|c| c.paths.iter().cloned()).collect();
-        let mut incremental = false;
+        let mut rendered = None;
         let outcome = session
             .update(&sources)
             .map(|update| {
-                incremental = update.incremental;
+                rendered = Some((update.rendered, update.outputs));
                 Rebuilt { files: Arc::clone(session.files()), changed: update.changed }
             })
             .map_err(problems);
@@ -222,8 +222,10 @@ fn rebuild_loop(
             print_problems(errors);
         }
         match failed.map(|errors| errors.len()) {
-            None if incremental => eprintln!("rebuilt in {} (only the edited articles)", millis(elapsed)),
-            None => eprintln!("rebuilt in {}", millis(elapsed)),
+            None => {
+                let (rendered, outputs) = rendered.unwrap_or_default();
+                eprintln!("rebuilt in {} ({rendered} of {outputs} outputs rendered)", millis(elapsed));
+            }
             Some(n) => eprintln!(
                 "rebuild failed in {}: {n} problem{}; still serving the last good site",
                 millis(elapsed),
@@ -298,10 +300,19 @@ mod tests {
         entries.iter().map(|(path, text)| (path.to_string(), Arc::from(text.as_bytes()))).collect()
     }
 
+    /// Site paths added, removed or changed between two sets of files.
+    fn changed_paths(old: &Files, new: &Files) -> Vec<String> {
+        let mut changed: Vec<String> =
+            new.iter().filter(|(path, bytes)| old.get(*path) != Some(*bytes)).map(|(path, _)| path.clone()).collect();
+        changed.extend(old.keys().filter(|path| !new.contains_key(*path)).cloned());
+        changed.sort();
+        changed
+    }
+
     /// A successful rebuild to `entries`, with the changes from `old`.
     fn rebuilt(old: &State, entries: &[(&str, &str)]) -> Rebuilt {
         let files = files(entries);
-        Rebuilt { changed: crate::serve::session::changed_paths(&old.files, &files), files: Arc::new(files) }
+        Rebuilt { changed: changed_paths(&old.files, &files), files: Arc::new(files) }
     }
 
     fn state(entries: &[(&str, &str)]) -> State {

@@ -1,28 +1,45 @@
 //! A build that stays in memory and follows the sources as they change: what
 //! `serve` answers from.
 //!
-//! The first build, and any change that can move an article in a listing or
-//! touch more than articles (a new or removed file, a profile, a page, a
-//! template, site.toml, an article's title, date, summary, institutions...),
-//! rebuilds the whole site from the sources. An edit that leaves every
-//! listing as it was (an article's body, topics or `extra`) re-reads only the
-//! edited files and re-renders only what shows them in full: their pages and
-//! the feeds that carry them. Either way the result is what a full build from
-//! scratch would give, byte for byte (the tests compare the two).
+//! The first build loads and renders everything. After that, an update
+//! brings the loaded site in step with the changed files, then renders only
+//! the outputs whose plan entry shows something that changed:
+//!
+//! 1. **Bring the site in step.** An edited, new or removed article, an
+//!    edited profile or standalone page is re-read alone and put in place
+//!    (articles are sorted again); site.toml and the templates are read
+//!    again without reading or parsing any Markdown. Whatever cannot be put
+//!    in place — a new or removed profile or page, a profile whose name,
+//!    aliases, slug or country changed, a bundle, a static file added or
+//!    removed, a new language or time zone — reloads the content from disk.
+//! 2. **Plan and compare.** The new [`Plan`] is made, every source gets a
+//!    version (a hash of what outputs show of it: an article's card is
+//!    hashed from the card itself, so a body edit leaves listings alone),
+//!    and each entry a fingerprint from the versions of what it shows
+//!    ([`Plan::fingerprints`]). Entries whose fingerprint is new are
+//!    rendered; paths that left the plan are removed.
+//!
+//! Either way the result is what a full build from scratch would give, byte
+//! for byte (tests/session.rs compares the two after every kind of edit).
+//! Every file is read through the loader, so a file the build refuses (a
+//! link out of the site, a FIFO) is refused here too.
 //!
 //! Files are shared (`Arc<[u8]>`), so a small change copies no page bytes.
-//! After a failed update the last good files are kept, and the next update is
-//! a full rebuild, so that a fix anywhere is seen.
+//! After a failed update the last good files are kept, and the next update
+//! reloads everything, so that a fix anywhere is seen. A session never
+//! writes to disk.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::build::{BuildOptions, Loaded, load, render_to};
-use crate::content::{Article, load as content_load};
-use crate::error::Error;
+use crate::build::{BuildOptions, Loaded, config_for, load};
+use crate::content::load::{Kind, Parsed, kind_of, read_source, resolve_articles, sort_articles};
+use crate::error::{Diagnostic, Error};
 use crate::output::MemoryOutput;
-use crate::render::{Job, render_jobs};
+use crate::plan::{Entry, Versions, hash_of, hasher};
+use crate::render::Renderer;
+use crate::render::theme::Theme;
 
 /// The site's files by site path (`articles/x/index.html`).
 pub type Files = BTreeMap<String, Arc<[u8]>>;
@@ -30,9 +47,22 @@ pub type Files = BTreeMap<String, Arc<[u8]>>;
 /// A site kept in memory.
 pub struct Session {
     options: BuildOptions,
-    /// The last good load, when it still matches the sources.
-    loaded: Option<Loaded>,
+    /// The last good state, when it still matches the sources.
+    state: Option<State>,
     files: Arc<Files>,
+}
+
+/// What is kept between updates.
+struct State {
+    loaded: Loaded,
+    /// Each output's fingerprint when it was last rendered.
+    fingerprints: HashMap<String, u64>,
+    /// Article source -> (hash of what its card is made from, hash of the card).
+    cards: HashMap<String, (u64, u64)>,
+    /// Static file (as its path shows) -> how many times it changed.
+    generations: HashMap<String, u64>,
+    /// How many times the templates or site.toml changed.
+    templates: u64,
 }
 
 /// What an update changed.
@@ -40,14 +70,18 @@ pub struct Session {
 pub struct Update {
     /// Site paths added, changed or removed.
     pub changed: Vec<String>,
-    /// Whether only the edited articles were rendered again.
+    /// How many outputs were rendered (or copied) again.
+    pub rendered: usize,
+    /// How many outputs the site has.
+    pub outputs: usize,
+    /// Whether the content was brought in step without reloading it from disk.
     pub incremental: bool,
 }
 
 impl Session {
     /// A session with nothing built yet.
     pub fn new(options: BuildOptions) -> Self {
-        Session { options, loaded: None, files: Arc::default() }
+        Session { options, state: None, files: Arc::default() }
     }
 
     /// The last good files.
@@ -55,139 +89,310 @@ impl Session {
         &self.files
     }
 
-    /// Rebuilds everything from the sources.
+    /// Loads and renders everything from the sources.
     pub fn rebuild(&mut self) -> Result<Update, Error> {
-        self.loaded = None;
+        let previous = self.state.take();
         let loaded = load(&self.options)?;
-        let out = MemoryOutput::new();
-        render_to(&loaded, &out)?;
-        let files: Files = out.into_files().into_iter().map(|(path, bytes)| (path, Arc::from(bytes))).collect();
-        let changed = changed_paths(&self.files, &files);
-        self.files = Arc::new(files);
-        self.loaded = Some(loaded);
-        Ok(Update { changed, incremental: false })
+        let state = State {
+            loaded,
+            fingerprints: HashMap::new(),
+            cards: previous.map(|p| p.cards).unwrap_or_default(),
+            generations: HashMap::new(),
+            templates: 0,
+        };
+        self.render_changes(state, false)
     }
 
     /// Follows changed sources (paths relative to the site root).
     pub fn update(&mut self, changed_sources: &[PathBuf]) -> Result<Update, Error> {
-        match self.try_incremental(changed_sources) {
-            Ok(Some(update)) => Ok(update),
-            Ok(None) => self.rebuild(),
-            Err(err) => {
-                // The sources no longer match what is loaded: rebuild fully next time.
-                self.loaded = None;
-                Err(err)
-            }
-        }
+        let Some(mut state) = self.state.take() else { return self.rebuild() };
+        // On an error, what was loaded may be half updated and is dropped:
+        // the next update reloads everything.
+        let incremental = self.bring_in_step(&mut state, changed_sources)?;
+        self.render_changes(state, incremental)
     }
 
-    /// Re-renders only the edited articles when no listing can change;
-    /// `Ok(None)` when a full rebuild is needed.
-    fn try_incremental(&mut self, changed_sources: &[PathBuf]) -> Result<Option<Update>, Error> {
-        let Some(loaded) = self.loaded.as_mut() else { return Ok(None) };
-        if changed_sources.is_empty() {
-            return Ok(None);
+    /// Applies the changed files to the loaded site; `Ok(false)` when the
+    /// content had to be reloaded from disk.
+    fn bring_in_step(&self, state: &mut State, changed: &[PathBuf]) -> Result<bool, Error> {
+        let root = &self.options.root;
+        let theme_name = state.loaded.site.config.theme.clone();
+        let (mut config_changed, mut templates_changed, mut reload) = (false, false, false);
+        let mut sources: Vec<String> = Vec::new();
+        for path in changed {
+            let rel = path.to_string_lossy().replace('\\', "/");
+            let rel = rel.trim_start_matches("./").to_string();
+            if rel == "site.toml" {
+                config_changed = true;
+            } else if rel.starts_with("templates/") || rel.starts_with(&format!("themes/{theme_name}/templates/")) {
+                templates_changed = true;
+            } else if rel.starts_with(&format!("themes/{theme_name}/static/")) {
+                // Copied as it is: only the file itself changes, unless files come or go.
+                let known = state.loaded.theme.static_files.values().any(|p| *p == root.join(&rel));
+                if !known || !root.join(&rel).is_file() {
+                    templates_changed = true;
+                }
+                *state.generations.entry(rel).or_default() += 1;
+            } else if rel.starts_with("themes/") {
+                // Another theme: nothing of this site.
+            } else if rel.starts_with("content/") && rel.ends_with(".md") && kind_of(&rel).is_some() {
+                sources.push(rel);
+            } else if rel.starts_with("content/") {
+                let known = state.loaded.site.assets.iter().any(|a| a.rel_path == rel);
+                if !known || !root.join(&rel).is_file() {
+                    reload = true;
+                }
+                *state.generations.entry(rel).or_default() += 1;
+            } else {
+                reload = true;
+            }
         }
-        let site = &loaded.site;
-        let mut edits: Vec<(usize, Article)> = Vec::new();
-        for source in changed_sources {
-            let rel_path = source.to_string_lossy().replace('\\', "/");
-            let Some(index) = site.articles.iter().position(|a| a.rel_path == rel_path) else { return Ok(None) };
-            if edits.iter().any(|(i, _)| *i == index) {
-                continue;
-            }
-            if !self.options.root.join(source).is_file() {
-                return Ok(None);
-            }
-            let mut article =
-                content_load::read_article(&self.options.root, &rel_path, &site.config).map_err(Error::from)?;
-            if article.draft && !self.options.drafts {
-                return Ok(None);
-            }
-            let mut problems = Vec::new();
-            content_load::resolve_articles(
-                std::slice::from_mut(&mut article),
-                &site.institutions,
-                &site.countries,
-                &mut problems,
-            );
-            if !problems.is_empty() {
-                return Err(Error::from(problems));
-            }
-            if !same_in_listings(&site.articles[index], &article) {
-                return Ok(None);
-            }
-            edits.push((index, article));
-        }
+        sources.sort();
+        sources.dedup();
 
-        let site = &mut loaded.site;
-        for (index, article) in &mut edits {
-            std::mem::swap(&mut site.articles[*index], article);
-        }
-        let edited: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
-        let site = &loaded.site;
-        let (institutions, countries): (Vec<usize>, Vec<usize>) = (
-            edited.iter().flat_map(|&i| site.articles[i].institutions.iter().copied()).collect(),
-            edited.iter().flat_map(|&i| site.articles[i].countries.iter().copied()).collect(),
-        );
-        // The edited pages, and every feed that may carry them in full.
-        let mut jobs: Vec<Job> = edited.iter().map(|&i| Job::Article(i)).collect();
-        if edited.iter().any(|&i| i < site.config.feed_limit) {
-            jobs.push(Job::SiteFeed);
-        }
-        jobs.extend(institutions.into_iter().map(Job::InstitutionFeed));
-        jobs.extend(countries.into_iter().map(Job::CountryFeed));
-        jobs.sort_unstable();
-        jobs.dedup();
-        let out = MemoryOutput::new();
-        let rendered = render_jobs(site, &loaded.theme, &out, &jobs);
-        if let Err(problems) = rendered {
-            // Put the previous articles back: what is loaded must match the last good files.
-            let site = &mut loaded.site;
-            for (index, article) in &mut edits {
-                std::mem::swap(&mut site.articles[*index], article);
+        if config_changed {
+            let config = config_for(&self.options)?;
+            let old = &state.loaded.site.config;
+            // Dates and languages are read with these: the content must be read again.
+            if config.language != old.language || config.time_zone_name != old.time_zone_name {
+                reload = true;
             }
-            self.loaded = None;
-            return Err(Error::from(problems));
+            if config.theme != old.theme {
+                templates_changed = true;
+            }
+            state.loaded.site.config = config;
+            state.templates += 1;
         }
+        if templates_changed {
+            let name = &state.loaded.site.config.theme;
+            state.loaded.theme = Theme::load(root, name).map_err(Error::from)?;
+            state.templates += 1;
+        }
+        if !reload {
+            reload = !self.apply_sources(state, &sources)?;
+        }
+        if reload {
+            state.loaded = load(&self.options)?;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Puts re-read sources in place; `Ok(false)` when one cannot be put in
+    /// place and the content must be reloaded.
+    fn apply_sources(&self, state: &mut State, sources: &[String]) -> Result<bool, Error> {
+        let (root, drafts) = (&self.options.root, self.options.drafts);
+        let site = &mut state.loaded.site;
+        let mut articles_changed = false;
+        for rel in sources {
+            let exists = std::fs::symlink_metadata(root.join(rel)).is_ok();
+            let kind = kind_of(rel);
+            if kind == Some(Kind::Article) && rel.ends_with("/index.md") {
+                return Ok(false); // a bundle: its files follow its slug
+            }
+            let parsed = if exists {
+                match read_source(root, rel, &site.config) {
+                    Some(parsed) => Some(parsed.map_err(Error::from)?),
+                    None => return Ok(false),
+                }
+            } else {
+                None
+            };
+            match parsed {
+                Some(Parsed::Article(mut article)) => {
+                    let old = site.articles.iter().position(|a| a.rel_path == *rel);
+                    if old.is_some_and(|i| site.articles[i].source_hash == article.source_hash) {
+                        continue;
+                    }
+                    articles_changed = true;
+                    if let Some(i) = old {
+                        site.articles.remove(i);
+                    }
+                    if article.draft && !drafts {
+                        continue;
+                    }
+                    let mut problems: Vec<Diagnostic> = Vec::new();
+                    resolve_articles(
+                        std::slice::from_mut(&mut *article),
+                        &site.institutions,
+                        &site.countries,
+                        &mut problems,
+                    );
+                    if !problems.is_empty() {
+                        return Err(Error::from(problems));
+                    }
+                    site.articles.push(*article);
+                }
+                None if kind == Some(Kind::Article) => {
+                    if let Some(i) = site.articles.iter().position(|a| a.rel_path == *rel) {
+                        site.articles.remove(i);
+                        articles_changed = true;
+                    }
+                }
+                Some(Parsed::Institution(mut new)) => {
+                    let Some(i) = site.institutions.iter().position(|x| x.rel_path == *rel) else { return Ok(false) };
+                    let old = &site.institutions[i];
+                    let same_identity = old.name == new.name
+                        && old.aliases == new.aliases
+                        && old.slug == new.slug
+                        && old.country_name.name == new.country_name.name;
+                    if !same_identity {
+                        return Ok(false);
+                    }
+                    new.country = old.country;
+                    site.institutions[i] = *new;
+                }
+                Some(Parsed::Country(new)) => {
+                    let Some(i) = site.countries.iter().position(|c| c.rel_path.as_deref() == Some(rel)) else {
+                        return Ok(false);
+                    };
+                    if site.countries[i].name != new.name || site.countries[i].slug != new.slug {
+                        return Ok(false);
+                    }
+                    site.countries[i] = *new;
+                }
+                Some(Parsed::Page(new)) => {
+                    let Some(i) = site.pages.iter().position(|p| p.rel_path == *rel) else { return Ok(false) };
+                    let old = &site.pages[i];
+                    if old.slug != new.slug || old.lang != new.lang || (new.draft && !drafts) {
+                        return Ok(false);
+                    }
+                    site.pages[i] = *new;
+                }
+                // A removed profile or page changes what others resolve to.
+                None => return Ok(false),
+            }
+        }
+        if articles_changed {
+            sort_articles(&mut site.articles, &site.config.time_zone);
+        }
+        Ok(true)
+    }
+
+    /// Plans the site as it now is and renders the entries whose fingerprint changed.
+    fn render_changes(&mut self, mut state: State, incremental: bool) -> Result<Update, Error> {
+        let (site, theme) = (&state.loaded.site, &state.loaded.theme);
+        let renderer = Renderer::new(site, theme);
+        let plan = renderer.plan().map_err(Error::from)?;
+        let versions = versions(&renderer, site, state.templates, &state.generations, &mut state.cards);
+        let fingerprints = plan.fingerprints(&versions, site);
+        let todo: Vec<&Entry> =
+            plan.entries.iter().filter(|e| state.fingerprints.get(&e.path) != fingerprints.get(&e.path)).collect();
+        let out = MemoryOutput::new();
+        renderer.render(&plan, &todo, &out).map_err(Error::from)?;
+
         let mut files: Files = (*self.files).clone();
         let mut changed = Vec::new();
+        files.retain(|path, _| {
+            let kept = fingerprints.contains_key(path);
+            if !kept {
+                changed.push(path.clone());
+            }
+            kept
+        });
         for (path, bytes) in out.into_files() {
             if files.get(&path).is_none_or(|old| **old != *bytes) {
                 changed.push(path.clone());
                 files.insert(path, Arc::from(bytes));
             }
         }
+        changed.sort();
+        let update = Update { changed, rendered: todo.len(), outputs: plan.entries.len(), incremental };
+        drop(renderer);
+        state.fingerprints = fingerprints;
         self.files = Arc::new(files);
-        Ok(Some(Update { changed, incremental: true }))
+        self.state = Some(state);
+        Ok(update)
     }
 }
 
-/// Whether an edited article shows the same in every listing, feed list,
-/// sitemap and neighbour link as before: only then can the rest of the site stay.
-fn same_in_listings(old: &Article, new: &Article) -> bool {
-    old.slug == new.slug
-        && old.lang == new.lang
-        && old.title == new.title
-        && old.date == new.date
-        && old.updated == new.updated
-        && old.summary == new.summary
-        && old.institutions == new.institutions
-        && old.countries == new.countries
-        && old.image == new.image
-        && old.body.reading_minutes == new.body.reading_minutes
-}
+/// The version of every source the plan's entries show.
+fn versions(
+    renderer: &Renderer<'_>,
+    site: &crate::content::Site,
+    templates: u64,
+    generations: &HashMap<String, u64>,
+    cards: &mut HashMap<String, (u64, u64)>,
+) -> Versions {
+    let global = {
+        let mut h = hasher();
+        use std::hash::Hash;
+        format!("{:?}", site.config).hash(&mut h);
+        templates.hash(&mut h);
+        renderer.site_view_hash().hash(&mut h);
+        std::hash::Hasher::finish(&h)
+    };
+    // What a term link is made of, for cards (name and URL) and for full pages (with native names).
+    let institution_terms: Vec<u64> = site.institutions.iter().map(|i| hash_of(&(&i.name, &i.slug))).collect();
+    let country_terms: Vec<u64> = site.countries.iter().map(|c| hash_of(&(&c.name, &c.slug))).collect();
+    let institution_native: Vec<u64> = site.institutions.iter().map(|i| hash_of(&i.names)).collect();
+    let country_native: Vec<u64> = site.countries.iter().map(|c| hash_of(&c.names)).collect();
 
-/// Site paths added, removed or changed between two sets of files.
-pub fn changed_paths(old: &Files, new: &Files) -> Vec<String> {
-    let mut changed: Vec<String> = new
-        .iter()
-        .filter(|(path, bytes)| old.get(*path).is_none_or(|before| !Arc::ptr_eq(before, bytes) && before != *bytes))
-        .map(|(path, _)| path.clone())
-        .collect();
-    changed.extend(old.keys().filter(|path| !new.contains_key(*path)).cloned());
-    changed.sort();
-    changed
+    let mut article_card = Vec::with_capacity(site.articles.len());
+    let mut article_full = Vec::with_capacity(site.articles.len());
+    for (i, a) in site.articles.iter().enumerate() {
+        let terms: Vec<u64> = a
+            .institutions
+            .iter()
+            .map(|&id| institution_terms[id])
+            .chain(a.countries.iter().map(|&id| country_terms[id]))
+            .collect();
+        let inputs = hash_of(&(a.source_hash, global, &terms));
+        let card = match cards.get(&a.rel_path) {
+            Some(&(known, card)) if known == inputs => card,
+            _ => {
+                let card = renderer.card_hash(i);
+                cards.insert(a.rel_path.clone(), (inputs, card));
+                card
+            }
+        };
+        let native: Vec<u64> = a
+            .institutions
+            .iter()
+            .map(|&id| institution_native[id])
+            .chain(a.countries.iter().map(|&id| country_native[id]))
+            .collect();
+        article_card.push(card);
+        article_full.push(hash_of(&(card, a.source_hash, &native)));
+    }
+    // Forget articles that are gone.
+    if cards.len() > site.articles.len() {
+        let present: std::collections::HashSet<&str> = site.articles.iter().map(|a| a.rel_path.as_str()).collect();
+        cards.retain(|rel, _| present.contains(rel.as_str()));
+    }
+
+    let institution_card: Vec<u64> =
+        (0..site.institutions.len()).map(|id| renderer.institution_card_hash(id)).collect();
+    let country_card: Vec<u64> = (0..site.countries.len()).map(|id| renderer.country_card_hash(id)).collect();
+    let generation = |shown: &str| generations.get(shown).copied().unwrap_or(0);
+    Versions {
+        global,
+        article_full,
+        article_card,
+        institution_full: site
+            .institutions
+            .iter()
+            .zip(&institution_card)
+            .map(|(i, card)| hash_of(&(i.source_hash, card)))
+            .collect(),
+        country_full: site
+            .countries
+            .iter()
+            .zip(&country_card)
+            .map(|(c, card)| hash_of(&(c.source_hash, card)))
+            .collect(),
+        institution_card,
+        country_card,
+        page: site.pages.iter().map(|p| p.source_hash).collect(),
+        asset: site.assets.iter().map(|a| hash_of(&(&a.rel_path, generation(&a.rel_path)))).collect(),
+        theme_static: renderer
+            .theme_static_sources()
+            .map(|source| {
+                let shown = crate::error::display_path(&site.root, source);
+                hash_of(&(&shown, generation(&shown)))
+            })
+            .collect(),
+    }
 }
 
 impl std::fmt::Debug for Session {
