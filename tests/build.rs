@@ -513,3 +513,31 @@ fn markdown_features_on_an_article_page() {
     assert!(page.contains("3 min"), "reading time of the Chinese text: {page}");
     assert!(!page.contains("1 min"), "{page}");
 }
+
+/// The plan lists every output exactly once: its paths are the files a
+/// build writes, and the summary counts them.
+#[test]
+fn the_plan_and_the_output_are_equal() {
+    for site in [TestSite::microsite(), common_taxonomy_site()] {
+        let loaded = stele::build::load(&site.options()).expect("load");
+        let renderer = stele::render::Renderer::new(&loaded.site, &loaded.theme);
+        let plan = renderer.plan().expect("plan");
+        let planned: std::collections::BTreeSet<&str> = plan.entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(planned.len(), plan.entries.len(), "no path is planned twice");
+        let files = site.build_ok();
+        let built: std::collections::BTreeSet<&str> = files.paths().into_iter().collect();
+        assert_eq!(planned, built);
+        let summary = plan.summary();
+        assert_eq!(summary.pages + summary.assets, built.len());
+        // Every page but the 404 page is in the sitemap, once.
+        let sitemap = files.text("sitemap.xml");
+        let pages = plan.entries.iter().filter(|e| e.kind == stele::plan::Kind::Page && e.path != "404.html").count();
+        assert_eq!(sitemap.matches("<loc>").count(), pages);
+    }
+}
+
+fn common_taxonomy_site() -> TestSite {
+    let site = TestSite::bare();
+    common::copy_tree(&common::repo_root().join("tests/fixtures/taxonomy"), site.root());
+    site
+}

@@ -107,3 +107,137 @@ fn an_edit_that_changes_the_first_paragraph_of_an_article_without_summary_update
     assert!(String::from_utf8_lossy(&session.files()["articles/index.html"]).contains("New first words."));
     assert_matches_full_build(&site, &session);
 }
+
+/// A site of 30 articles over three years, five institutions in three
+/// countries, two per listing page, and a standalone page.
+fn many_articles() -> TestSite {
+    let site = TestSite::new();
+    site.write(
+        "content/institutions/palace-museum.md",
+        "---\nname: Palace Museum\ncountry: China\nnames:\n  zh: 故宫博物院\ncity: Beijing\n---\nThe museum in the Forbidden City.\n",
+    );
+    site.write(
+        "content/institutions/peking-university.md",
+        "---\nname: Peking University\ncountry: China\n---\nA university.\n",
+    );
+    site.write(
+        "content/institutions/fsp.md",
+        "---\nname: Fondation des Sciences du Patrimoine\ncountry: France\n---\nA foundation.\n",
+    );
+    site.write(
+        "content/institutions/acropolis.md",
+        "---\nname: Acropolis Museum\ncountry: Greece\n---\nA museum in Athens.\n",
+    );
+    site.write("content/pages/about.md", "---\ntitle: About\n---\nWhat this site is.\n");
+    let names = ["Dunhuang Academy", "Guimet National Museum of Asian Arts", "Palace Museum", "Peking University"];
+    for k in 0..30 {
+        let date = format!("{}-{:02}-{:02}", 2022 + k % 3, k % 12 + 1, k % 27 + 1);
+        let pair = [names[k % 4], names[(k + 1) % 4]];
+        site.simple_article(&format!("a{k:02}"), &format!("Article {k:02}"), &date, &pair);
+    }
+    site
+}
+
+/// After an update, the files equal a full build; returns how many outputs were rendered.
+fn step(site: &TestSite, session: &mut Session, rel: &str) -> usize {
+    let update = session.update(&[PathBuf::from(rel)]).unwrap_or_else(|e| panic!("update after `{rel}`: {e}"));
+    assert_matches_full_build(site, session);
+    update.rendered
+}
+
+#[test]
+fn every_kind_of_edit_renders_only_what_shows_it_and_equals_a_full_build() {
+    let site = many_articles();
+    let mut session = Session::new(site.options());
+    let first = session.rebuild().expect("first build");
+    let all = first.outputs;
+    assert_eq!(first.rendered, all, "the first build renders everything");
+    let a = "content/articles/a07.md";
+
+    // A body edit: the article's page and the feeds that carry it in full.
+    // (The first paragraph is the summary: the new text goes below it.)
+    edit(&site, a, "Body of Article 07.", "Body of Article 07.\n\nA new body for article 07.");
+    let n = step(&site, &mut session, a);
+    assert!(n <= 6, "a body edit rendered {n} outputs");
+    assert!(String::from_utf8_lossy(&session.files()["articles/a07/index.html"]).contains("A new body"));
+
+    // Saving the same text again renders nothing.
+    assert_eq!(step(&site, &mut session, a), 0);
+
+    // A title: its page, the listings and neighbours that show its card, feeds.
+    edit(&site, a, "title: \"Article 07\"", "title: \"Article 07, renamed\"");
+    let n = step(&site, &mut session, a);
+    assert!(n > 1 && n < all / 2, "a title edit rendered {n} of {all}");
+
+    // A date that moves it to the top of /articles/ and into another year.
+    edit(&site, a, "date: 2023-08-08", "date: 2030-01-01");
+    let n = step(&site, &mut session, a);
+    assert!(n < all, "a date edit rendered {n} of {all}");
+    assert!(String::from_utf8_lossy(&session.files()["years/2030/index.html"]).contains("Article 07, renamed"));
+
+    // Its institutions: it moves between institution and country pages.
+    edit(
+        &site,
+        a,
+        "institutions: [\"Peking University\", \"Dunhuang Academy\"]",
+        "institutions: [\"Acropolis Museum\"]",
+    );
+    step(&site, &mut session, a);
+    assert!(String::from_utf8_lossy(&session.files()["countries/greece/index.html"]).contains("Article 07, renamed"));
+
+    // A summary of its own.
+    edit(&site, a, "date:", "summary: \"A summary written by hand.\"\ndate:");
+    let n = step(&site, &mut session, a);
+    assert!(n < all / 2, "a summary edit rendered {n} of {all}");
+
+    // A draft leaves the site; undoing it brings it back.
+    edit(&site, a, "date:", "draft: true\ndate:");
+    step(&site, &mut session, a);
+    assert!(!session.files().contains_key("articles/a07/index.html"));
+    edit(&site, a, "draft: true\n", "");
+    step(&site, &mut session, a);
+    assert!(session.files().contains_key("articles/a07/index.html"));
+
+    // A new article, and a removed one.
+    site.simple_article("new-one", "A new article", "2024-05-01", &["Palace Museum"]);
+    step(&site, &mut session, "content/articles/new-one.md");
+    assert!(session.files().contains_key("articles/new-one/index.html"));
+    site.remove("content/articles/a03.md");
+    step(&site, &mut session, "content/articles/a03.md");
+    assert!(!session.files().contains_key("articles/a03/index.html"));
+
+    // A profile's description: its own pages only.
+    let profile = "content/institutions/palace-museum.md";
+    edit(&site, profile, "The museum in the Forbidden City.", "The museum of the former imperial palace.");
+    let n = step(&site, &mut session, profile);
+    assert!(n < all / 4, "a profile description edit rendered {n} of {all}");
+    // Its native names: its pages and the lists of institutions, not the article listings.
+    edit(&site, profile, "zh: 故宫博物院", "zh: 故宫博物院\n  fr: Musée du Palais");
+    let n = step(&site, &mut session, profile);
+    assert!(n < all / 2, "a native names edit rendered {n} of {all}");
+    assert!(!session.files().is_empty());
+
+    // A standalone page's body: that page only.
+    edit(&site, "content/pages/about.md", "What this site is.", "What this site is for.");
+    assert_eq!(step(&site, &mut session, "content/pages/about.md"), 1);
+
+    // A template: everything that uses it, without reading Markdown again.
+    edit(&site, "themes/heritage/templates/base.html", "</footer>", "</footer><!-- edited -->");
+    let n = step(&site, &mut session, "themes/heritage/templates/base.html");
+    assert!(n > all / 2, "a template edit renders the pages");
+
+    // site.toml: a new title shows on every page.
+    edit(&site, "site.toml", "title = \"Test Heritage\"", "title = \"Test Heritage Two\"");
+    step(&site, &mut session, "site.toml");
+    assert!(String::from_utf8_lossy(&session.files()["index.html"]).contains("Test Heritage Two"));
+
+    // A stylesheet: copied again, nothing rendered but the file itself.
+    edit(&site, "themes/heritage/static/style.css", ":root", "/* edited */\n:root");
+    assert_eq!(step(&site, &mut session, "themes/heritage/static/style.css"), 1);
+
+    // A new profile and a renamed one reload the content, and still equal a full build.
+    site.write("content/institutions/louvre.md", "---\nname: Louvre Museum\ncountry: France\n---\nA museum.\n");
+    step(&site, &mut session, "content/institutions/louvre.md");
+    edit(&site, profile, "name: Palace Museum", "name: The Palace Museum\naliases: [Palace Museum]");
+    step(&site, &mut session, profile);
+}

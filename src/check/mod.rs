@@ -39,7 +39,9 @@ use crate::content::front_matter;
 use crate::content::markdown::Rendered;
 use crate::error::{Diagnostic, Error, display_path, line_col};
 use crate::output::Output;
-use crate::plan::route::{Routes, file_of};
+use crate::plan::route::Routes;
+use crate::plan::{ArticleId, Entry, PageId, Plan, Source};
+use crate::render::Renderer;
 use links::{BrokenLink, PageLinks, Resolved};
 
 /// Checks the whole site; `Ok` is a one-line summary, `Err` lists every problem.
@@ -47,27 +49,36 @@ pub fn check(options: &BuildOptions) -> Result<String, Error> {
     let (loaded, mut problems) = build::load_partial(options)?;
     let left_out = left_out(&loaded, &problems);
     let out = CheckOutput::default();
-    let failed = match build::render_to(&loaded, &out) {
-        Ok(_) => false,
-        Err(Error::Site(list)) => {
+    let renderer = Renderer::new(&loaded.site, &loaded.theme);
+    // Two sources for one URL: nothing is rendered, the collision is reported.
+    let plan = renderer.plan().map_err(|list| problems.extend(list)).ok();
+    let mut failed = plan.is_none();
+    if let Some(plan) = &plan {
+        let all: Vec<&Entry> = plan.entries.iter().collect();
+        if let Err(list) = renderer.render(plan, &all, &out) {
             problems.extend(list);
-            true
+            failed = true;
         }
-        Err(err) => return Err(err),
-    };
+    }
     let (pages, files) = out.into_parts();
-    if let Some(unrendered) = unrendered(&loaded, &files, failed) {
+    if let Some(plan) = &plan {
+        // The pages that should exist but failed to render: links to them are not reported.
+        let unrendered: HashSet<&str> = if failed {
+            plan.entries.iter().map(|e| e.path.as_str()).filter(|p| !files.contains(*p)).collect()
+        } else {
+            HashSet::new()
+        };
         let base = &loaded.site.config.base_url;
         let broken: Vec<BrokenLink> = links::check_scanned(&pages, &files, base)
             .into_iter()
             .filter(|b| match links::resolve(&b.page, &b.target, base) {
                 Resolved::Internal { file, .. } => {
-                    !unrendered.contains(&file) && !left_out.iter().any(|dir| file.starts_with(dir.as_str()))
+                    !unrendered.contains(file.as_str()) && !left_out.iter().any(|dir| file.starts_with(dir.as_str()))
                 }
                 _ => true,
             })
             .collect();
-        problems.extend(Locator::new(&loaded).locate(&broken));
+        problems.extend(Locator::new(&loaded, plan).locate(&broken));
     }
     if !problems.is_empty() {
         return Err(Error::from(problems));
@@ -98,16 +109,6 @@ fn left_out(loaded: &Loaded, problems: &[Diagnostic]) -> Vec<String> {
             }
         })
         .collect()
-}
-
-/// The pages that should exist but failed to render (`None`: nothing was
-/// rendered, so links cannot be checked).
-fn unrendered(loaded: &Loaded, files: &BTreeSet<String>, failed: bool) -> Option<HashSet<String>> {
-    if !failed {
-        return Some(HashSet::new());
-    }
-    let plan = crate::render::Renderer::new(&loaded.site, &loaded.theme).plan().ok()?;
-    Some(plan.entries.into_iter().map(|e| e.path).filter(|path| !files.contains(path)).collect())
 }
 
 /// A sink that keeps no file: each HTML page is scanned for links and ids
@@ -176,30 +177,33 @@ enum Origin {
 }
 
 impl<'a> Locator<'a> {
-    fn new(loaded: &'a Loaded) -> Self {
+    fn new(loaded: &'a Loaded, plan: &Plan) -> Self {
         let site = &loaded.site;
-        let routes = Routes::new(&site.config.language);
-        let lang = site.config.language.as_str();
         let mut bodies = HashMap::new();
-        for a in &site.articles {
-            bodies
-                .insert(file_of(&routes.article(&a.lang, &a.slug)), Body { rel_path: &a.rel_path, rendered: &a.body });
-        }
-        for p in &site.pages {
-            bodies.insert(file_of(&routes.page(&p.lang, &p.slug)), Body { rel_path: &p.rel_path, rendered: &p.body });
-        }
-        for i in &site.institutions {
-            let body = Body { rel_path: &i.rel_path, rendered: &i.body };
-            bodies.insert(file_of(&routes.institution(lang, &i.slug)), body);
-        }
-        for c in &site.countries {
-            if let Some(rel_path) = &c.rel_path {
-                bodies.insert(file_of(&routes.country(lang, &c.slug)), Body { rel_path, rendered: &c.body });
-            }
-        }
-        let mut copied: HashMap<&str, (String, PathBuf)> = HashMap::new();
-        for asset in &site.assets {
-            copied.insert(&asset.site_path, (asset.rel_path.clone(), asset.source_path.clone()));
+        let mut copied: HashMap<&'a str, (String, PathBuf)> = HashMap::new();
+        for entry in &plan.entries {
+            let body = match entry.written_source() {
+                Some(Source::Article(ArticleId(i))) => {
+                    Body { rel_path: &site.articles[i].rel_path, rendered: &site.articles[i].body }
+                }
+                Some(Source::Page(PageId(i))) => {
+                    Body { rel_path: &site.pages[i].rel_path, rendered: &site.pages[i].body }
+                }
+                Some(Source::Institution(id)) => {
+                    Body { rel_path: &site.institutions[id].rel_path, rendered: &site.institutions[id].body }
+                }
+                Some(Source::Country(id)) => match &site.countries[id].rel_path {
+                    Some(rel_path) => Body { rel_path, rendered: &site.countries[id].body },
+                    None => continue,
+                },
+                Some(Source::Asset(i)) => {
+                    let asset = &site.assets[i];
+                    copied.insert(asset.site_path.as_str(), (asset.rel_path.clone(), asset.source_path.clone()));
+                    continue;
+                }
+                Some(Source::ThemeStatic(_)) | None => continue,
+            };
+            bodies.insert(entry.path.clone(), body);
         }
         for (site_path, source) in &loaded.theme.static_files {
             copied.insert(site_path, (display_path(&site.root, source), source.clone()));

@@ -91,7 +91,7 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
     let countries = resolve_countries(countries, &mut institutions, &mut problems);
     institutions.sort_by(|a, b| match_key(&a.name).cmp(&match_key(&b.name)).then_with(|| a.rel_path.cmp(&b.rel_path)));
     resolve_articles(&mut articles, &institutions, &countries, &mut problems);
-    sort_articles(&mut articles, &config.time_zone);
+    sort_articles(&mut articles);
     pages.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.rel_path.cmp(&b.rel_path)));
 
     // A bundle's files follow its article (whose slug may differ from the folder's name).
@@ -198,9 +198,11 @@ fn file_slug(path: &Path, may_be_bundle: bool) -> String {
 }
 
 /// Sorts articles newest first: by moment in the site's time zone, then title, then path.
-pub(crate) fn sort_articles(articles: &mut [Article], tz: &jiff::tz::TimeZone) {
-    // Each key is computed once: turning a date into a moment in a time zone is not free.
-    articles.sort_by_cached_key(|a| (std::cmp::Reverse(a.date.sort_key(tz)), a.title.clone(), a.rel_path.clone()));
+pub(crate) fn sort_articles(articles: &mut [Article]) {
+    // The moment of each date was worked out once, when the article was read.
+    articles.sort_by(|a, b| {
+        b.date_key.cmp(&a.date_key).then_with(|| a.title.cmp(&b.title)).then_with(|| a.rel_path.cmp(&b.rel_path))
+    });
 }
 
 /// Walks content/ in sorted order: the Markdown sources, the static files, and the bundle folders.

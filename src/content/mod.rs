@@ -80,6 +80,10 @@ pub struct Article {
     pub title: String,
     pub date: PubDate,
     pub updated: Option<PubDate>,
+    /// `date` and `updated` (else `date`) as seconds since the epoch in the
+    /// site's time zone, worked out once: for sorting and for the sitemap.
+    pub date_key: i64,
+    pub lastmod_key: i64,
     /// Resolved, in the order the article names them.
     pub institutions: Vec<InstitutionId>,
     /// Derived from the institutions plus any the article names, by name.
@@ -376,6 +380,8 @@ impl Article {
             lang: src.lang.to_string(),
             summary: summary_of(fm.summary, &body),
             title: fm.title.trim().to_string(),
+            date_key: date.sort_key(src.tz),
+            lastmod_key: updated.as_ref().unwrap_or(&date).sort_key(src.tz),
             date,
             updated,
             institutions: Vec::new(),

@@ -21,6 +21,8 @@
 pub mod route;
 
 use std::collections::HashMap;
+
+use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
 
 use crate::content::{CountryId, InstitutionId, Site};
@@ -144,6 +146,22 @@ pub struct Entry {
     pub lastmod: Option<LastMod>,
 }
 
+impl Entry {
+    /// The source an editor wrote for a page that shows one source in full
+    /// (an article, a profile on its first page, a standalone page) or a
+    /// copied file: where `check` reports a broken link written in it.
+    pub fn written_source(&self) -> Option<Source> {
+        match self.job {
+            Job::Article(_) | Job::Page(_) | Job::Institution(_, PageNo(1)) | Job::Country(_, PageNo(1)) => {
+                self.shows.iter().find(|s| s.how == How::Full).map(|s| s.source)
+            }
+            Job::Asset(i) => Some(Source::Asset(i)),
+            Job::ThemeStatic(i) => Some(Source::ThemeStatic(i)),
+            _ => None,
+        }
+    }
+}
+
 /// Every output of a build.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -188,31 +206,25 @@ impl Plan {
         self.entries.iter().find(|e| e.path == path)
     }
 
-    /// The source an editor wrote for a page that shows one source in full
-    /// (an article, a profile, a standalone page): where `check` reports a
-    /// broken link written in its body.
+    /// The source an editor wrote for the page at `path` (see [`Entry::written_source`]).
     pub fn source_of_path(&self, path: &str) -> Option<Source> {
-        let entry = self.entry(path)?;
-        match entry.job {
-            Job::Article(_) | Job::Page(_) | Job::Institution(_, PageNo(1)) | Job::Country(_, PageNo(1)) => {
-                entry.shows.iter().find(|s| s.how == How::Full).map(|s| s.source)
-            }
-            _ => None,
-        }
+        self.entry(path)?.written_source()
     }
 
     /// A hash per entry of everything it shows, given the versions of the
     /// sources: two plans give an entry the same fingerprint only when it
     /// would render to the same bytes.
-    pub fn fingerprints(&self, versions: &Versions, site: &Site) -> HashMap<String, u64> {
+    pub fn fingerprints(&self, versions: &Versions, site: &Site) -> rustc_hash::FxHashMap<String, u64> {
         // The sitemap shows the paths and dates of every page.
         let mut sitemap = hasher();
         for e in self.sitemap() {
             e.path.hash(&mut sitemap);
             match e.lastmod {
                 Some(LastMod::Article(ArticleId(i))) => {
+                    // The moment and whether it is a plain date decide how the sitemap writes it.
                     let a = &site.articles[i];
-                    a.updated.as_ref().unwrap_or(&a.date).iso().hash(&mut sitemap)
+                    let lastmod = a.updated.as_ref().unwrap_or(&a.date);
+                    (a.lastmod_key, matches!(lastmod, crate::content::date::PubDate::Date(_))).hash(&mut sitemap)
                 }
                 Some(LastMod::Page(PageId(i))) => site.pages[i].updated.as_ref().map(|d| d.iso()).hash(&mut sitemap),
                 None => 0u8.hash(&mut sitemap),
@@ -220,11 +232,13 @@ impl Plan {
         }
         let sitemap = sitemap.finish();
         self.entries
-            .iter()
+            .par_iter()
             .map(|e| {
                 let mut h = hasher();
                 versions.global.hash(&mut h);
-                e.job.hash(&mut h);
+                // The kind of job, not its numbers: those follow the order of
+                // the site, which an edit elsewhere may shift.
+                std::mem::discriminant(&e.job).hash(&mut h);
                 e.shape.hash(&mut h);
                 for shown in &e.shows {
                     versions.of(*shown).hash(&mut h);
@@ -295,9 +309,9 @@ impl Versions {
 }
 
 /// A hasher that gives the same value for the same input in every process
-/// of the same build of stele (no random keys).
-pub fn hasher() -> std::hash::DefaultHasher {
-    std::hash::DefaultHasher::new()
+/// (no random keys), and is fast on the many small values a plan hashes.
+pub fn hasher() -> rustc_hash::FxHasher {
+    rustc_hash::FxHasher::default()
 }
 
 /// A hash of any hashable value, with [`hasher`].
@@ -383,7 +397,7 @@ impl<'a> Planner<'a> {
             let mut shows = vec![shown(Source::Article(ArticleId(i)), How::Full)];
             let neighbours = [i.checked_sub(1), (i + 1 < all.len()).then_some(i + 1)];
             shows.extend(neighbours.iter().flatten().map(|&j| shown(Source::Article(ArticleId(j)), How::Card)));
-            let shape = hash_of(&neighbours);
+            let shape = hash_of(&neighbours.map(|n| n.is_some()));
             let path = file_of(&self.routes.article(&a.lang, &a.slug));
             self.push(path, Kind::Page, Job::Article(ArticleId(i)), shows, shape, Some(LastMod::Article(ArticleId(i))));
         }
@@ -487,12 +501,8 @@ impl<'a> Planner<'a> {
 
     /// The article of `ids` that changed last (a listing's sitemap date).
     fn newest(&self, ids: &[usize]) -> Option<LastMod> {
-        let tz = &self.site.config.time_zone;
-        let lastmod = |i: usize| {
-            let a = &self.site.articles[i];
-            a.updated.as_ref().unwrap_or(&a.date)
-        };
-        ids.iter().copied().max_by_key(|&i| lastmod(i).sort_key(tz)).map(|i| LastMod::Article(ArticleId(i)))
+        let articles = &self.site.articles;
+        ids.iter().copied().max_by_key(|&i| articles[i].lastmod_key).map(|i| LastMod::Article(ArticleId(i)))
     }
 }
 

@@ -666,7 +666,7 @@ impl<'a> Renderer<'a> {
 
 /// A hash of a view as templates receive it (its JSON form).
 fn hash_serialized<T: Serialize>(value: &T) -> u64 {
-    struct HashWriter(std::hash::DefaultHasher);
+    struct HashWriter(rustc_hash::FxHasher);
     impl std::io::Write for HashWriter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             std::hash::Hasher::write(&mut self.0, buf);

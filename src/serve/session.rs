@@ -33,6 +33,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::build::{BuildOptions, Loaded, config_for, load};
 use crate::content::load::{Kind, Parsed, kind_of, read_source, resolve_articles, sort_articles};
 use crate::error::{Diagnostic, Error};
@@ -56,7 +58,7 @@ pub struct Session {
 struct State {
     loaded: Loaded,
     /// Each output's fingerprint when it was last rendered.
-    fingerprints: HashMap<String, u64>,
+    fingerprints: FxHashMap<String, u64>,
     /// Article source -> (hash of what its card is made from, hash of the card).
     cards: HashMap<String, (u64, u64)>,
     /// Static file (as its path shows) -> how many times it changed.
@@ -95,7 +97,7 @@ impl Session {
         let loaded = load(&self.options)?;
         let state = State {
             loaded,
-            fingerprints: HashMap::new(),
+            fingerprints: FxHashMap::default(),
             cards: previous.map(|p| p.cards).unwrap_or_default(),
             generations: HashMap::new(),
             templates: 0,
@@ -264,7 +266,7 @@ impl Session {
             }
         }
         if articles_changed {
-            sort_articles(&mut site.articles, &site.config.time_zone);
+            sort_articles(&mut site.articles);
         }
         Ok(true)
     }
