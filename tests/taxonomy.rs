@@ -290,8 +290,22 @@ fn months_of(html: &str) -> Vec<(String, Vec<String>)> {
         let Some(slug) = article_slug(href) else { continue };
         let before = &main[..at];
         // A month name as the start of an element's text (`>May`), not inside a date (`>2 May 2024`).
-        let month = (1..=12)
-            .map(stele::content::date::month_name)
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let month = MONTHS
+            .into_iter()
             .filter_map(|m| before.rfind(&format!(">{m}")).map(|i| (i, m)))
             .max()
             .map(|(_, m)| m.to_string())

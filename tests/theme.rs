@@ -26,3 +26,34 @@ fn a_site_template_still_overrides_a_built_in_one() {
     site.write("templates/robots.txt", "User-agent: *\nDisallow: /\n");
     assert_eq!(site.build_ok().text("robots.txt"), "User-agent: *\nDisallow: /\n");
 }
+
+/// Dates for readers are written in the theme's words, never in words of
+/// stele's own: a theme's strings file for the site's language decides them.
+#[test]
+fn dates_and_month_names_come_from_the_theme_strings() {
+    let site = TestSite::new();
+    site.write("site.toml", common::SITE_TOML.replace("paginate", "language = \"fr\"\npaginate"));
+    site.simple_article("a", "Un article", "2024-03-12", &["Dunhuang Academy"]);
+    let months = (1..=12).map(|m| format!("\"mois{m}\"")).collect::<Vec<_>>().join(", ");
+    site.write(
+        "themes/heritage/strings/fr.toml",
+        format!("date = \"le {{day}} {{month}} {{year}}\"\nmonths = [{months}]\n"),
+    );
+    let files = site.build_ok();
+    assert!(files.text("articles/a/index.html").contains("le 12 mois3 2024"));
+    assert!(files.text("years/2024/index.html").contains("mois3"));
+    assert!(!files.text("years/2024/index.html").contains("March"));
+
+    // A language without a strings file gets the heritage theme's English words.
+    site.remove("themes/heritage/strings/fr.toml");
+    site.remove("themes/heritage/strings/en.toml");
+    assert!(site.build_ok().text("articles/a/index.html").contains("12 March 2024"));
+}
+
+#[test]
+fn a_mistake_in_the_strings_file_is_reported_at_its_line() {
+    let site = TestSite::new();
+    site.write("themes/heritage/strings/en.toml", "date = \"{day} {month} {year}\"\nmonths = 12\n");
+    let err = site.build_err();
+    assert!(err.contains("themes/heritage/strings/en.toml:2:10:"), "{err}");
+}

@@ -82,33 +82,38 @@ impl PubDate {
         jiff::fmt::rfc2822::to_string(&self.zoned(tz)).unwrap_or_default()
     }
 
-    /// `12 March 2024`, for readers.
-    pub fn display(&self) -> String {
-        self.date().strftime("%-d %B %Y").to_string()
+    /// The date for readers, in the words of a theme's [`DateWords`].
+    pub fn display(&self, words: &DateWords) -> String {
+        words.format(self.date())
+    }
+}
+
+/// How a theme writes a date for readers: a pattern with `{day}`, `{month}`
+/// and `{year}`, and the names of the months. The words come from the
+/// theme (`strings/<language>.toml`), never from this code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct DateWords {
+    #[serde(rename = "date")]
+    pub pattern: String,
+    pub months: Vec<String>,
+}
+
+impl DateWords {
+    /// The name of a month (1-12), or its number when the theme has none.
+    pub fn month(&self, month: i8) -> String {
+        usize::try_from(month - 1).ok().and_then(|i| self.months.get(i)).cloned().unwrap_or_else(|| month.to_string())
+    }
+
+    fn format(&self, date: jiff::civil::Date) -> String {
+        self.pattern
+            .replace("{day}", &date.day().to_string())
+            .replace("{month}", &self.month(date.month()))
+            .replace("{year}", &date.year().to_string())
     }
 }
 
 fn impossible(text: &str, err: &jiff::Error) -> String {
     format!("`{text}` is not a valid date ({err}), {EXPECTED}")
-}
-
-/// The English name of a month (1-12).
-pub fn month_name(month: i8) -> &'static str {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    NAMES[(month.clamp(1, 12) - 1) as usize]
 }
 
 #[cfg(test)]
@@ -124,7 +129,9 @@ mod tests {
         let d = PubDate::parse("2024-12-31", &tz("Pacific/Kiritimati")).unwrap();
         assert_eq!(d.year(), 2024);
         assert_eq!(d.iso(), "2024-12-31");
-        assert_eq!(d.display(), "31 December 2024");
+        let words = DateWords { pattern: "{day} {month} {year}".into(), months: vec!["December".into(); 12] };
+        assert_eq!(d.display(&words), "31 December 2024");
+        assert_eq!(words.month(13), "13", "a month the theme has no name for shows as its number");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::config::BaseUrl;
 use crate::content::Site;
-use crate::content::date::{PubDate, month_name};
+use crate::content::date::PubDate;
 use crate::error::Diagnostic;
 use crate::index::Index;
 use crate::output::Output;
@@ -180,7 +180,7 @@ impl<'a> Renderer<'a> {
                 url: base.url(&path),
                 permalink: base.permalink(&path),
                 date_iso: a.date.iso(),
-                date_display: a.date.display(),
+                date_display: a.date.display(&self.theme.date_words),
                 year,
                 year_url: base.url(&routes.year(lang, year)),
                 summary: a.summary.clone(),
@@ -242,24 +242,23 @@ impl<'a> Renderer<'a> {
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 
-    fn current(
-        &self,
-        path: &str,
-        title: &str,
-        description: &str,
-        section: &'static str,
-        feeds: Vec<Link>,
-    ) -> CurrentView {
-        let mut all_feeds = vec![Link { title: self.site.config.title.clone(), url: self.site_view.feed_url.clone() }];
-        all_feeds.extend(feeds);
+    fn current(&self, path: &str, title: &str, description: &str, section: &'static str) -> CurrentView {
         CurrentView {
             url: self.base.url(path),
             permalink: self.base.permalink(path),
             title: title.to_string(),
             description: description.to_string(),
-            feeds: all_feeds,
+            feeds: vec![FeedLink { about: None, url: self.site_view.feed_url.clone() }],
             section,
         }
+    }
+
+    /// The current page of a listing with a feed of its own (an institution's, a country's).
+    fn current_with_feed(&self, path: &str, title: &str, description: &str, section: &'static str) -> CurrentView {
+        let mut current = self.current(path, title, description, section);
+        let feed_url = self.base.url(&self.routes.feed(path));
+        current.feeds.push(FeedLink { about: Some(title.to_string()), url: feed_url });
+        current
     }
 
     fn paginator(&self, ids: &[usize], base_path: &str, n: usize) -> Paginator<'_> {
@@ -282,15 +281,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn page<T: Serialize>(&self, template: &str, current: CurrentView, data: T) -> Result<Vec<u8>, Diagnostic> {
-        #[derive(Serialize)]
-        struct Context<'s, T: Serialize> {
-            site: &'s SiteView,
-            current: CurrentView,
-            #[serde(flatten)]
-            data: T,
-        }
-        self.theme.render(template, &Context { site: &self.site_view, current, data }).map(String::into_bytes)
+    fn render_template<T: Serialize>(&self, template: &str, context: &T) -> Result<Vec<u8>, Diagnostic> {
+        self.theme.render(template, context).map(String::into_bytes)
     }
 
     /// Renders one entry and hands it to `out`.
@@ -312,294 +304,263 @@ impl<'a> Renderer<'a> {
         out.put(file, bytes).map_err(|e| Diagnostic::new(file, e.to_string()))
     }
 
-    /// The bytes of one generated file.
+    /// The bytes of one generated file: one function per family of pages.
     pub fn render_job(&self, plan: &Plan, job: Job) -> Result<Vec<u8>, Diagnostic> {
-        let (site, routes, lang, base) = (self.site, &self.routes, self.lang(), self.base);
-        let description = site.config.description.as_str();
         match job {
-            Job::Home => {
-                #[derive(Serialize)]
-                struct Home<'s> {
-                    latest: Vec<&'s ArticleCard>,
-                    institutions: &'s [InstitutionCard],
-                    countries: &'s [CountryCard],
-                    years: &'s [YearCard],
-                }
-                let current = self.current(&routes.home(lang), &site.config.title, description, "home", vec![]);
-                let latest = (0..site.articles.len()).take(site.config.paginate).map(|i| self.card(i)).collect();
-                self.page(
-                    "index.html",
-                    current,
-                    Home {
-                        latest,
-                        institutions: &self.institution_cards,
-                        countries: &self.country_cards,
-                        years: &self.year_cards,
-                    },
-                )
-            }
-            Job::Article(ArticleId(i)) => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    article: ArticleView<'s>,
-                }
-                let a = &site.articles[i];
-                let card = self.card(i);
-                let link = |j: usize| Link { title: self.card(j).title.clone(), url: self.card(j).url.clone() };
-                let article = ArticleView {
-                    card,
-                    lang: &a.lang,
-                    content: &a.body.html,
-                    toc: &a.body.toc,
-                    word_count: a.body.word_count,
-                    updated_iso: a.updated.as_ref().map(|u| u.iso()),
-                    updated_display: a.updated.as_ref().map(|u| u.display()),
-                    topics: &a.topics,
-                    extra: &a.extra,
-                    newer: i.checked_sub(1).map(link),
-                    older: (i + 1 < self.cards.len()).then(|| link(i + 1)),
-                };
-                let current = self.current(&routes.article(&a.lang, &a.slug), &a.title, &a.summary, "articles", vec![]);
-                self.page("article.html", current, Data { article })
-            }
-            Job::Articles(PageNo(n)) => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    paginator: Paginator<'s>,
-                }
-                let all: Vec<usize> = (0..site.articles.len()).collect();
-                let path = paginated(&routes.articles(lang), n);
-                let title = if n > 1 { format!("All articles, page {n}") } else { "All articles".to_string() };
-                let current = self.current(&path, &title, description, "articles", vec![]);
-                self.page("articles.html", current, Data { paginator: self.paginator(&all, &routes.articles(lang), n) })
-            }
-            Job::Institutions => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    groups: Vec<CountryGroup<'s>>,
-                    total: usize,
-                }
-                let groups = self
-                    .index
-                    .institutions_by_country
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, ids)| !ids.is_empty())
-                    .map(|(c, ids)| CountryGroup {
-                        country: &self.country_cards[c],
-                        institutions: ids.iter().map(|&i| &self.institution_cards[i]).collect(),
-                    })
-                    .collect();
-                let current =
-                    self.current(&routes.institutions(lang), "Institutions", description, "institutions", vec![]);
-                self.page("institutions.html", current, Data { groups, total: site.institutions.len() })
-            }
-            Job::Institution(id, PageNo(n)) => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    institution: InstitutionView<'s>,
-                    paginator: Paginator<'s>,
-                }
-                let inst = &site.institutions[id];
-                let path = routes.institution(lang, &inst.slug);
-                let feed_url = base.url(&routes.feed(&path));
-                let institution = InstitutionView {
-                    card: &self.institution_cards[id],
-                    slug: &inst.slug,
-                    feed_url: feed_url.clone(),
-                    website: inst.website.as_deref(),
-                    founded: inst.founded.as_deref(),
-                    aliases: &inst.aliases,
-                    description: &inst.body.html,
-                    extra: &inst.extra,
-                };
-                let summary =
-                    if inst.body.first_paragraph.is_empty() { description } else { &inst.body.first_paragraph };
-                let feeds = vec![Link { title: format!("{} — {}", site.config.title, inst.name), url: feed_url }];
-                let current = self.current(&paginated(&path, n), &inst.name, summary, "institutions", feeds);
-                self.page(
-                    "institution.html",
-                    current,
-                    Data { institution, paginator: self.paginator(&self.index.by_institution[id], &path, n) },
-                )
-            }
-            Job::Countries => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    countries: &'s [CountryCard],
-                }
-                let current = self.current(&routes.countries(lang), "Countries", description, "countries", vec![]);
-                self.page("countries.html", current, Data { countries: &self.country_cards })
-            }
-            Job::Country(id, PageNo(n)) => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    country: CountryView<'s>,
-                    paginator: Paginator<'s>,
-                }
-                let c = &site.countries[id];
-                let path = routes.country(lang, &c.slug);
-                let feed_url = base.url(&routes.feed(&path));
-                let country = CountryView {
-                    card: &self.country_cards[id],
-                    slug: &c.slug,
-                    feed_url: feed_url.clone(),
-                    description: &c.body.html,
-                    institutions: self.index.institutions_by_country[id]
-                        .iter()
-                        .map(|&i| &self.institution_cards[i])
-                        .collect(),
-                    extra: &c.extra,
-                };
-                let summary = if c.body.first_paragraph.is_empty() { description } else { &c.body.first_paragraph };
-                let feeds = vec![Link { title: format!("{} — {}", site.config.title, c.name), url: feed_url }];
-                let current = self.current(&paginated(&path, n), &c.name, summary, "countries", feeds);
-                self.page(
-                    "country.html",
-                    current,
-                    Data { country, paginator: self.paginator(self.index.country(id), &path, n) },
-                )
-            }
-            Job::Years => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    years: &'s [YearCard],
-                }
-                let current = self.current(&routes.years(lang), "Archive by year", description, "years", vec![]);
-                self.page("years.html", current, Data { years: &self.year_cards })
-            }
-            Job::Year(YearId(i)) => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    year: YearView<'s>,
-                }
-                let y = &self.index.years[i];
-                let mut months: Vec<MonthGroup<'_>> = Vec::new();
-                for &a in &y.articles {
-                    let month = site.articles[a].date.date().month();
-                    match months.last_mut() {
-                        Some(group) if group.month == month => group.articles.push(self.card(a)),
-                        _ => months.push(MonthGroup {
-                            month,
-                            name: month_name(month),
-                            id: format!("{}-{month:02}", y.year),
-                            articles: vec![self.card(a)],
-                        }),
-                    }
-                }
-                let year = YearView {
-                    card: &self.year_cards[i],
-                    months,
-                    newer: i.checked_sub(1).map(|j| &self.year_cards[j]),
-                    older: self.year_cards.get(i + 1),
-                };
-                let current =
-                    self.current(&routes.year(lang, y.year), &y.year.to_string(), description, "years", vec![]);
-                self.page("year.html", current, Data { year })
-            }
-            Job::Page(PageId(i)) => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    page: PageView<'s>,
-                }
-                let p = &site.pages[i];
-                let path = routes.page(&p.lang, &p.slug);
-                let page = PageView {
-                    title: &p.title,
-                    url: base.url(&path),
-                    lang: &p.lang,
-                    content: &p.body.html,
-                    toc: &p.body.toc,
-                    summary: &p.summary,
-                    extra: &p.extra,
-                };
-                let current = self.current(&path, &p.title, &p.summary, "pages", vec![]);
-                self.page("page.html", current, Data { page })
-            }
-            Job::NotFound => {
-                let current = self.current("404.html", "Page not found", description, "none", vec![]);
-                self.page("404.html", current, ())
-            }
-            Job::SiteFeed => {
-                let all: Vec<usize> = (0..site.articles.len()).collect();
-                self.feed(&routes.home(lang), &site.config.title, description, &all)
-            }
-            Job::InstitutionFeed(id) => {
-                let inst = &site.institutions[id];
-                let title = format!("{} — {}", site.config.title, inst.name);
-                self.feed(
-                    &routes.institution(lang, &inst.slug),
-                    &title,
-                    &format!("News of {}", inst.name),
-                    &self.index.by_institution[id],
-                )
-            }
-            Job::CountryFeed(id) => {
-                let c = &site.countries[id];
-                let title = format!("{} — {}", site.config.title, c.name);
-                self.feed(
-                    &routes.country(lang, &c.slug),
-                    &title,
-                    &format!("News of cooperation involving {}", c.name),
-                    self.index.country(id),
-                )
-            }
-            Job::Sitemap => {
-                #[derive(Serialize)]
-                struct Index {
-                    sitemaps: Vec<SitemapEntry>,
-                }
-                match plan.sitemap_parts {
-                    0 => self.sitemap(self.sitemap_entries(plan)),
-                    parts => {
-                        let sitemaps = (1..=parts)
-                            .map(|k| SitemapEntry { loc: base.permalink(&format!("sitemap-{k}.xml")), lastmod: None })
-                            .collect();
-                        self.theme.render("sitemap_index.xml", &Index { sitemaps }).map(String::into_bytes)
-                    }
-                }
-            }
+            Job::Home => self.home(),
+            Job::Article(ArticleId(i)) => self.article(i),
+            Job::Articles(PageNo(n)) => self.articles(n),
+            Job::Institutions => self.institutions(),
+            Job::Institution(id, PageNo(n)) => self.institution(id, n),
+            Job::Countries => self.countries(),
+            Job::Country(id, PageNo(n)) => self.country(id, n),
+            Job::Years => self.years(),
+            Job::Year(YearId(i)) => self.year(i),
+            Job::Page(PageId(i)) => self.standalone(i),
+            Job::NotFound => self.not_found(),
+            Job::SiteFeed => self.site_feed(),
+            Job::InstitutionFeed(id) => self.institution_feed(id),
+            Job::CountryFeed(id) => self.country_feed(id),
+            Job::Sitemap => self.sitemap_file(plan),
             Job::SitemapPart(k) => {
                 self.sitemap(self.sitemap_entries(plan).chunks(SITEMAP_LIMIT).nth(k - 1).unwrap_or_default())
             }
-            Job::Robots => {
-                #[derive(Serialize)]
-                struct Data<'s> {
-                    site: &'s SiteView,
-                    sitemap_url: String,
-                }
-                self.theme
-                    .render("robots.txt", &Data { site: &self.site_view, sitemap_url: base.permalink("sitemap.xml") })
-                    .map(String::into_bytes)
-            }
+            Job::Robots => self.robots(),
             Job::Asset(_) | Job::ThemeStatic(_) => Ok(Vec::new()),
         }
     }
 
+    fn home(&self) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let current = self.current(&routes.home(lang), &site.config.title, &site.config.description, "home");
+        let latest = (0..site.articles.len()).take(site.config.paginate).map(|i| self.card(i)).collect();
+        let context = HomeContext {
+            site: &self.site_view,
+            current,
+            latest,
+            institutions: &self.institution_cards,
+            countries: &self.country_cards,
+            years: &self.year_cards,
+        };
+        self.render_template("index.html", &context)
+    }
+
+    fn article(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
+        let a = &self.site.articles[i];
+        let card = self.card(i);
+        let link = |j: usize| Link { title: self.card(j).title.clone(), url: self.card(j).url.clone() };
+        let article = ArticleView {
+            card,
+            lang: &a.lang,
+            content: &a.body.html,
+            toc: &a.body.toc,
+            word_count: a.body.word_count,
+            updated_iso: a.updated.as_ref().map(|u| u.iso()),
+            updated_display: a.updated.as_ref().map(|u| u.display(&self.theme.date_words)),
+            topics: &a.topics,
+            extra: &a.extra,
+            newer: i.checked_sub(1).map(link),
+            older: (i + 1 < self.cards.len()).then(|| link(i + 1)),
+        };
+        let current = self.current(&self.routes.article(&a.lang, &a.slug), &a.title, &a.summary, "articles");
+        self.render_template("article.html", &ArticleContext { site: &self.site_view, current, article })
+    }
+
+    fn articles(&self, n: usize) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let all: Vec<usize> = (0..site.articles.len()).collect();
+        let path = paginated(&routes.articles(lang), n);
+        // The page's title is the template's: it is written in words.
+        let current = self.current(&path, "", &site.config.description, "articles");
+        let paginator = self.paginator(&all, &routes.articles(lang), n);
+        self.render_template("articles.html", &ArticlesContext { site: &self.site_view, current, paginator })
+    }
+
+    fn institutions(&self) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let groups = self
+            .index
+            .institutions_by_country
+            .iter()
+            .enumerate()
+            .filter(|(_, ids)| !ids.is_empty())
+            .map(|(c, ids)| CountryGroup {
+                country: &self.country_cards[c],
+                institutions: ids.iter().map(|&i| &self.institution_cards[i]).collect(),
+            })
+            .collect();
+        let current = self.current(&routes.institutions(lang), "", &site.config.description, "institutions");
+        let context = InstitutionsContext { site: &self.site_view, current, groups, total: site.institutions.len() };
+        self.render_template("institutions.html", &context)
+    }
+
+    fn institution(&self, id: usize, n: usize) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let inst = &site.institutions[id];
+        let path = routes.institution(lang, &inst.slug);
+        let institution = InstitutionView {
+            card: &self.institution_cards[id],
+            slug: &inst.slug,
+            feed_url: self.base.url(&routes.feed(&path)),
+            website: inst.website.as_deref(),
+            founded: inst.founded.as_deref(),
+            aliases: &inst.aliases,
+            description: &inst.body.html,
+            extra: &inst.extra,
+        };
+        let summary = or_site_description(&inst.body.first_paragraph, &site.config.description);
+        let mut current = self.current_with_feed(&path, &inst.name, summary, "institutions");
+        current.url = self.base.url(&paginated(&path, n));
+        current.permalink = self.base.permalink(&paginated(&path, n));
+        let paginator = self.paginator(&self.index.by_institution[id], &path, n);
+        self.render_template(
+            "institution.html",
+            &InstitutionContext { site: &self.site_view, current, institution, paginator },
+        )
+    }
+
+    fn countries(&self) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let current = self.current(&routes.countries(lang), "", &site.config.description, "countries");
+        self.render_template(
+            "countries.html",
+            &CountriesContext { site: &self.site_view, current, countries: &self.country_cards },
+        )
+    }
+
+    fn country(&self, id: usize, n: usize) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let c = &site.countries[id];
+        let path = routes.country(lang, &c.slug);
+        let country = CountryView {
+            card: &self.country_cards[id],
+            slug: &c.slug,
+            feed_url: self.base.url(&routes.feed(&path)),
+            description: &c.body.html,
+            institutions: self.index.institutions_by_country[id].iter().map(|&i| &self.institution_cards[i]).collect(),
+            extra: &c.extra,
+        };
+        let summary = or_site_description(&c.body.first_paragraph, &site.config.description);
+        let mut current = self.current_with_feed(&path, &c.name, summary, "countries");
+        current.url = self.base.url(&paginated(&path, n));
+        current.permalink = self.base.permalink(&paginated(&path, n));
+        let paginator = self.paginator(self.index.country(id), &path, n);
+        self.render_template("country.html", &CountryContext { site: &self.site_view, current, country, paginator })
+    }
+
+    fn years(&self) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let current = self.current(&routes.years(lang), "", &site.config.description, "years");
+        self.render_template("years.html", &YearsContext { site: &self.site_view, current, years: &self.year_cards })
+    }
+
+    fn year(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let y = &self.index.years[i];
+        let mut months: Vec<MonthGroup<'_>> = Vec::new();
+        for &a in &y.articles {
+            let month = site.articles[a].date.date().month();
+            match months.last_mut() {
+                Some(group) if group.month == month => group.articles.push(self.card(a)),
+                _ => months.push(MonthGroup {
+                    month,
+                    name: self.theme.date_words.month(month),
+                    id: format!("{}-{month:02}", y.year),
+                    articles: vec![self.card(a)],
+                }),
+            }
+        }
+        let year = YearView {
+            card: &self.year_cards[i],
+            months,
+            newer: i.checked_sub(1).map(|j| &self.year_cards[j]),
+            older: self.year_cards.get(i + 1),
+        };
+        let current = self.current(&routes.year(lang, y.year), &y.year.to_string(), &site.config.description, "years");
+        self.render_template("year.html", &YearContext { site: &self.site_view, current, year })
+    }
+
+    fn standalone(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
+        let p = &self.site.pages[i];
+        let path = self.routes.page(&p.lang, &p.slug);
+        let page = PageView {
+            title: &p.title,
+            url: self.base.url(&path),
+            lang: &p.lang,
+            content: &p.body.html,
+            toc: &p.body.toc,
+            summary: &p.summary,
+            extra: &p.extra,
+        };
+        let current = self.current(&path, &p.title, &p.summary, "pages");
+        self.render_template("page.html", &PageContext { site: &self.site_view, current, page })
+    }
+
+    fn not_found(&self) -> Result<Vec<u8>, Diagnostic> {
+        let current = self.current("404.html", "", &self.site.config.description, "none");
+        self.render_template("404.html", &NotFoundContext { site: &self.site_view, current })
+    }
+
+    fn site_feed(&self) -> Result<Vec<u8>, Diagnostic> {
+        let all: Vec<usize> = (0..self.site.articles.len()).collect();
+        self.feed(&self.routes.home(self.lang()), FeedAbout::Site, &all)
+    }
+
+    fn institution_feed(&self, id: usize) -> Result<Vec<u8>, Diagnostic> {
+        let inst = &self.site.institutions[id];
+        let listing = self.routes.institution(self.lang(), &inst.slug);
+        self.feed(&listing, FeedAbout::Institution(&inst.name), &self.index.by_institution[id])
+    }
+
+    fn country_feed(&self, id: usize) -> Result<Vec<u8>, Diagnostic> {
+        let c = &self.site.countries[id];
+        self.feed(&self.routes.country(self.lang(), &c.slug), FeedAbout::Country(&c.name), self.index.country(id))
+    }
+
+    fn sitemap_file(&self, plan: &Plan) -> Result<Vec<u8>, Diagnostic> {
+        match plan.sitemap_parts {
+            0 => self.sitemap(self.sitemap_entries(plan)),
+            parts => {
+                let sitemaps = (1..=parts)
+                    .map(|k| SitemapEntry { loc: self.base.permalink(&format!("sitemap-{k}.xml")), lastmod: None })
+                    .collect();
+                self.render_template("sitemap_index.xml", &SitemapIndexContext { sitemaps })
+            }
+        }
+    }
+
+    fn robots(&self) -> Result<Vec<u8>, Diagnostic> {
+        let context = RobotsContext { site: &self.site_view, sitemap_url: self.base.permalink("sitemap.xml") };
+        self.render_template("robots.txt", &context)
+    }
+
     /// One RSS channel: the newest `feed_limit` articles of `ids` (which are newest first).
-    fn feed(&self, listing: &str, title: &str, description: &str, ids: &[usize]) -> Result<Vec<u8>, Diagnostic> {
+    fn feed(&self, listing: &str, about: FeedAbout<'_>, ids: &[usize]) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let items: Vec<FeedItem> = ids
             .iter()
             .take(site.config.feed_limit)
             .map(|&i| self.feed_items[i].get_or_init(|| self.feed_item(i)).clone())
             .collect::<Result<_, _>>()?;
-        #[derive(Serialize)]
-        struct Data<'s> {
-            site: &'s SiteView,
-            feed: FeedView,
-        }
+        let title = &site.config.title;
+        let (kind, about) = match about {
+            FeedAbout::Site => ("site", None),
+            FeedAbout::Institution(name) => ("institution", Some(name)),
+            FeedAbout::Country(name) => ("country", Some(name)),
+        };
         let feed = FeedView {
             title: feed::xml_safe(title).into_owned(),
+            kind,
+            about: about.map(|name| feed::xml_safe(name).into_owned()),
             link: self.base.permalink(listing),
             self_url: self.base.permalink(&self.routes.feed(listing)),
             // RSS requires a description; a site without one is described by its title.
-            description: feed::xml_safe(if description.trim().is_empty() { title } else { description }).into_owned(),
+            description: feed::xml_safe(or_site_description(&site.config.description, title)).into_owned(),
             language: site.config.language.clone(),
             last_build_date: items.first().map(|item| item.pub_date.clone()),
             items,
         };
-        self.theme.render("rss.xml", &Data { site: &self.site_view, feed }).map(String::into_bytes)
+        self.render_template("rss.xml", &FeedContext { site: &self.site_view, feed })
     }
 
     /// An article as a feed item: its lead image and body with every URL absolute.
@@ -634,11 +595,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn sitemap(&self, entries: &[SitemapEntry]) -> Result<Vec<u8>, Diagnostic> {
-        #[derive(Serialize)]
-        struct Data<'s> {
-            entries: &'s [SitemapEntry],
-        }
-        self.theme.render("sitemap.xml", &Data { entries }).map(String::into_bytes)
+        self.render_template("sitemap.xml", &SitemapContext { entries })
     }
 
     /// The plan's pages with when each last changed (see [`Plan::sitemap`]),
@@ -662,6 +619,18 @@ impl<'a> Renderer<'a> {
         let a = &self.site.articles[i];
         a.updated.as_ref().unwrap_or(&a.date)
     }
+}
+
+/// What a feed is about.
+enum FeedAbout<'a> {
+    Site,
+    Institution(&'a str),
+    Country(&'a str),
+}
+
+/// `text`, or `fallback` when it is blank.
+fn or_site_description<'a>(text: &'a str, fallback: &'a str) -> &'a str {
+    if text.trim().is_empty() { fallback } else { text }
 }
 
 /// A hash of a view as templates receive it (its JSON form).

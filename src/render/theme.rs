@@ -1,6 +1,10 @@
-//! Themes: Tera templates and static files.
+//! Themes: Tera templates, static files and words.
 //!
-//! A theme is `themes/<name>/templates/**` plus `themes/<name>/static/**`.
+//! A theme is `themes/<name>/templates/**` plus `themes/<name>/static/**`,
+//! plus `themes/<name>/strings/<language>.toml`: the words stele puts
+//! together itself (the pattern of a date and the names of the months), so
+//! that no English is written in Rust; a theme without the file gets the
+//! heritage theme's English ones.
 //! A site's own `templates/` folder overrides the theme's templates one by
 //! one, by name. Templates are parsed once per build; every syntax error of
 //! every template is reported, each at its file and line. Autoescaping is on
@@ -12,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::content::date::DateWords;
 use crate::error::{Diagnostic, display_path};
 
 /// Templates a theme may leave out: feeds, sitemaps and robots.txt, as the
@@ -23,6 +28,9 @@ const BUILT_IN: [(&str, &str); 4] = [
     ("robots.txt", include_str!("../../themes/heritage/templates/robots.txt")),
 ];
 
+/// The heritage theme's English words: what a theme without its own gets.
+const BUILT_IN_STRINGS: &str = include_str!("../../themes/heritage/strings/en.toml");
+
 /// Templates by name: (the file, as messages show it; its text).
 pub type Sources = BTreeMap<String, (String, String)>;
 
@@ -33,6 +41,8 @@ pub struct Theme {
     sources: Sources,
     /// Static files: site path -> source file.
     pub static_files: BTreeMap<String, PathBuf>,
+    /// How dates are written for readers.
+    pub date_words: DateWords,
 }
 
 impl std::fmt::Debug for Theme {
@@ -42,8 +52,9 @@ impl std::fmt::Debug for Theme {
 }
 
 impl Theme {
-    /// Loads theme `name` from `root/themes/`, with overrides from `root/templates/`.
-    pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
+    /// Loads theme `name` from `root/themes/`, with overrides from
+    /// `root/templates/`, and its words for `language`.
+    pub fn load(root: &Path, name: &str, language: &str) -> Result<Theme, Vec<Diagnostic>> {
         let theme_dir = root.join("themes").join(name);
         if !theme_dir.join("templates").is_dir() {
             return Err(vec![Diagnostic::new(
@@ -91,10 +102,18 @@ impl Theme {
         for (site_path, path) in files_under(&theme_dir.join("static"), &mut problems, root) {
             static_files.insert(site_path, path);
         }
-        if !problems.is_empty() {
-            return Err(problems);
+        let strings = theme_dir.join("strings").join(format!("{language}.toml"));
+        let date_words = if strings.is_file() {
+            let shown = display_path(root, &strings);
+            crate::fs::read_text(&strings, &shown).and_then(|text| parse_strings(&text, &shown))
+        } else {
+            parse_strings(BUILT_IN_STRINGS, "(built-in) strings/en.toml")
+        };
+        let date_words = date_words.map_err(|d| problems.push(d)).ok();
+        match date_words {
+            Some(date_words) if problems.is_empty() => Ok(Theme { tera, sources, static_files, date_words }),
+            _ => Err(problems),
         }
-        Ok(Theme { tera, sources, static_files })
     }
 
     /// Every template in use (the site's overrides in place of the theme's), with its text.
@@ -119,6 +138,15 @@ impl Theme {
                 .unwrap_or_else(|| Diagnostic::new(shown, err.to_string()))
         })
     }
+}
+
+/// Reads a strings file, locating a mistake at its line and column.
+fn parse_strings(text: &str, shown: &str) -> Result<DateWords, Diagnostic> {
+    toml::from_str::<DateWords>(text).map_err(|e| {
+        let pos = e.span().map(|span| crate::error::line_col(text, span.start));
+        Diagnostic::new(shown, format!("{}, expected `date` and `months` as in the heritage theme", e.message()))
+            .with_pos(pos)
+    })
 }
 
 /// Errors a template alone gives only because the others are missing.

@@ -1,12 +1,38 @@
-//! Typed views: what templates receive.
+//! Typed views: what templates receive. This file is the contract a theme
+//! author reads.
 //!
-//! Every template gets `site` (a [`SiteView`]) and `current` (a
-//! [`CurrentView`]: this page's URL, title, description and feeds), plus the
-//! data of its kind of page, as `Serialize` structs; no template data is
-//! assembled from string keys. URLs come ready-made: `url` is root-relative
-//! and honours the base URL's sub-path (`/heritage/articles/x/`), `permalink`
-//! is absolute. Dates come formatted (`date_iso` for `datetime=`,
-//! `date_display` for readers) so templates need no date filters.
+//! Each template's whole context is one named struct below (`*Context`):
+//!
+//! | template | context |
+//! |---|---|
+//! | `index.html` | [`HomeContext`] |
+//! | `article.html` | [`ArticleContext`] |
+//! | `articles.html` | [`ArticlesContext`] |
+//! | `institutions.html` | [`InstitutionsContext`] |
+//! | `institution.html` | [`InstitutionContext`] |
+//! | `countries.html` | [`CountriesContext`] |
+//! | `country.html` | [`CountryContext`] |
+//! | `years.html` | [`YearsContext`] |
+//! | `year.html` | [`YearContext`] |
+//! | `page.html` | [`PageContext`] |
+//! | `404.html` | [`NotFoundContext`] |
+//! | `rss.xml` | [`FeedContext`] |
+//! | `sitemap.xml` | [`SitemapContext`] |
+//! | `sitemap_index.xml` | [`SitemapIndexContext`] |
+//! | `robots.txt` | [`RobotsContext`] |
+//!
+//! Every page gets `site` (a [`SiteView`]) and `current` (a [`CurrentView`]:
+//! this page's URL, title, description and feeds), plus the data of its kind
+//! of page; no template data is assembled from string keys. URLs come
+//! ready-made: `url` is root-relative and honours the base URL's sub-path
+//! (`/heritage/articles/x/`), `permalink` is absolute. Dates come formatted
+//! (`date_iso` for `datetime=`, `date_display` for readers, in the words of
+//! the theme's `strings/<language>.toml`) so templates need no date filters.
+//!
+//! No words come from here: a page whose title is a phrase (the listings,
+//! the 404 page) gets an empty `current.title` and writes its title in its
+//! template (`{% block title %}`); feeds say what they are about in
+//! `feed.kind` and `feed.about`, and the template words it.
 
 use serde::Serialize;
 
@@ -41,10 +67,18 @@ pub struct CurrentView {
     pub permalink: String,
     pub title: String,
     pub description: String,
-    /// Feeds to announce with `<link rel="alternate">`.
-    pub feeds: Vec<Link>,
+    /// Feeds to announce with `<link rel="alternate">`: the site's, then the page's own.
+    pub feeds: Vec<FeedLink>,
     /// Which section of the site this page belongs to (`articles`, `institutions`, ...), for navigation.
     pub section: &'static str,
+}
+
+/// A feed to announce on a page.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FeedLink {
+    /// What it is about (an institution's or country's name); none for the site's feed.
+    pub about: Option<String>,
+    pub url: String,
 }
 
 /// A titled link.
@@ -218,7 +252,8 @@ pub struct YearView<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct MonthGroup<'a> {
     pub month: i8,
-    pub name: &'static str,
+    /// The month's name, from the theme's words.
+    pub name: String,
     /// `2024-03`, usable as an anchor.
     pub id: String,
     pub articles: Vec<&'a ArticleCard>,
@@ -240,7 +275,12 @@ pub struct PageView<'a> {
 /// An RSS channel.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedView {
+    /// The site's title.
     pub title: String,
+    /// `site`, `institution` or `country`.
+    pub kind: &'static str,
+    /// The institution's or country's name (none for the site's feed).
+    pub about: Option<String>,
     /// The HTML page the feed belongs to (absolute).
     pub link: String,
     /// The feed's own absolute URL.
@@ -273,4 +313,124 @@ pub struct SitemapEntry {
     /// When it last changed, as a W3C date (`2024-03-12`) or date-time with
     /// offset (`2024-03-12T10:30:00+08:00`), both of which the sitemap schema takes.
     pub lastmod: Option<String>,
+}
+
+/// `index.html`: the home page.
+#[derive(Debug, Serialize)]
+pub struct HomeContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    /// The newest articles (one listing page's worth).
+    pub latest: Vec<&'a ArticleCard>,
+    pub institutions: &'a [InstitutionCard],
+    pub countries: &'a [CountryCard],
+    pub years: &'a [YearCard],
+}
+
+/// `article.html`: one article.
+#[derive(Debug, Serialize)]
+pub struct ArticleContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub article: ArticleView<'a>,
+}
+
+/// `articles.html`: a page of every article, newest first.
+#[derive(Debug, Serialize)]
+pub struct ArticlesContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub paginator: Paginator<'a>,
+}
+
+/// `institutions.html`: every institution, by country.
+#[derive(Debug, Serialize)]
+pub struct InstitutionsContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub groups: Vec<CountryGroup<'a>>,
+    pub total: usize,
+}
+
+/// `institution.html`: a profile and a page of its articles.
+#[derive(Debug, Serialize)]
+pub struct InstitutionContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub institution: InstitutionView<'a>,
+    pub paginator: Paginator<'a>,
+}
+
+/// `countries.html`: every country.
+#[derive(Debug, Serialize)]
+pub struct CountriesContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub countries: &'a [CountryCard],
+}
+
+/// `country.html`: a country, its institutions and a page of its articles.
+#[derive(Debug, Serialize)]
+pub struct CountryContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub country: CountryView<'a>,
+    pub paginator: Paginator<'a>,
+}
+
+/// `years.html`: every year with articles, newest first.
+#[derive(Debug, Serialize)]
+pub struct YearsContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub years: &'a [YearCard],
+}
+
+/// `year.html`: one year's articles by month.
+#[derive(Debug, Serialize)]
+pub struct YearContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub year: YearView<'a>,
+}
+
+/// `page.html`: a standalone page.
+#[derive(Debug, Serialize)]
+pub struct PageContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub page: PageView<'a>,
+}
+
+/// `404.html`: the page for addresses that lead nowhere.
+#[derive(Debug, Serialize)]
+pub struct NotFoundContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+}
+
+/// `rss.xml`: one feed.
+#[derive(Debug, Serialize)]
+pub struct FeedContext<'a> {
+    pub site: &'a SiteView,
+    pub feed: FeedView,
+}
+
+/// `sitemap.xml`: every page (or one part of them).
+#[derive(Debug, Serialize)]
+pub struct SitemapContext<'a> {
+    pub entries: &'a [SitemapEntry],
+}
+
+/// `sitemap_index.xml`: the parts of a sitemap too large for one file.
+#[derive(Debug, Serialize)]
+pub struct SitemapIndexContext {
+    pub sitemaps: Vec<SitemapEntry>,
+}
+
+/// `robots.txt`.
+#[derive(Debug, Serialize)]
+pub struct RobotsContext<'a> {
+    pub site: &'a SiteView,
+    pub sitemap_url: String,
 }

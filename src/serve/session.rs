@@ -126,7 +126,10 @@ impl Session {
             let rel = rel.trim_start_matches("./").to_string();
             if rel == "site.toml" {
                 config_changed = true;
-            } else if rel.starts_with("templates/") || rel.starts_with(&format!("themes/{theme_name}/templates/")) {
+            } else if rel.starts_with("templates/")
+                || rel.starts_with(&format!("themes/{theme_name}/templates/"))
+                || rel.starts_with(&format!("themes/{theme_name}/strings/"))
+            {
                 templates_changed = true;
             } else if rel.starts_with(&format!("themes/{theme_name}/static/")) {
                 // Copied as it is: only the file itself changes, unless files come or go.
@@ -166,8 +169,8 @@ impl Session {
             state.templates += 1;
         }
         if templates_changed {
-            let name = &state.loaded.site.config.theme;
-            state.loaded.theme = Theme::load(root, name).map_err(Error::from)?;
+            let config = &state.loaded.site.config;
+            state.loaded.theme = Theme::load(root, &config.theme, &config.language).map_err(Error::from)?;
             state.templates += 1;
         }
         if !reload {
