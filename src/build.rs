@@ -72,12 +72,10 @@ pub fn load_partial(options: &BuildOptions) -> Result<(Loaded, Vec<Diagnostic>),
     let root = &options.root;
     let config = config_for(options)?;
     let load_options = LoadOptions { root: root.clone(), drafts: options.drafts };
-    let (theme_name, language) = (config.theme.clone(), config.language.clone());
+    let theme_config = config.clone();
     // Content and theme are independent: read both and report the problems of both.
-    let ((site, mut problems), theme) = rayon::join(
-        || crate::content::load::load_partial(config, &load_options),
-        || Theme::load(root, &theme_name, &language),
-    );
+    let ((site, mut problems), theme) =
+        rayon::join(|| crate::content::load::load_partial(config, &load_options), || Theme::load(root, &theme_config));
     match theme {
         Ok(theme) => Ok((Loaded { site, theme }, problems)),
         Err(theme_problems) => {

@@ -1,5 +1,6 @@
 //! The command line: one `Args` struct per command, shared flags flattened in.
-//! Parsed arguments are turned into the library's option structs here, once.
+//! Nothing here acts: `main.rs` turns the parsed arguments into the library's
+//! option structs (`BuildOptions`, `ServeOptions`), once, and dispatches.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! `site.toml` -> [`Config`].
 //!
-//! Keys and defaults follow DESIGN.md "site.toml". Unknown keys are refused
+//! Keys and defaults are listed in README.md ("site.toml"). Unknown keys are refused
 //! with the line, the column and the closest known key; `[extra]` is a free
 //! map handed to themes. The theme is a folder name under themes/, never a
 //! path. The time zone is checked against the IANA database
@@ -65,6 +65,8 @@ pub struct Config {
     pub time_zone_name: String,
     pub time_zone: jiff::tz::TimeZone,
     pub theme: String,
+    /// Where `theme` is written in site.toml, for "theme not found".
+    pub theme_pos: Option<(usize, usize)>,
     pub paginate: usize,
     pub feed_limit: usize,
     pub extra: serde_json::Value,
@@ -154,7 +156,15 @@ impl Config {
             ));
         }
         // A folder name under themes/, never a path that could lead elsewhere.
-        let theme = raw.theme.trim();
+        let theme = raw.theme.as_str();
+        if theme.trim() != theme {
+            return Err(at_key(
+                "theme",
+                format!(
+                    "`{theme}` has spaces around it, expected the bare name of a folder in themes/ such as `heritage`"
+                ),
+            ));
+        }
         if theme.is_empty() || theme.starts_with('.') || theme.contains(['/', '\\']) {
             return Err(at_key(
                 "theme",
@@ -172,6 +182,7 @@ impl Config {
             language: raw.language,
             time_zone_name: raw.time_zone,
             time_zone,
+            theme_pos: key_position(text, "theme"),
             theme: raw.theme,
             paginate: raw.paginate,
             feed_limit: raw.feed_limit,

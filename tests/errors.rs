@@ -448,3 +448,21 @@ fn a_control_character_written_as_an_escape_is_refused() {
     site.article("x", "title: \"Bell\\x07 ringing\"\ndate: 2024-03-12\ninstitutions: [Dunhuang Academy]", "Text.");
     assert_one_error(&site, X, 2, 8, &["`title` contains the control character U+0007", "expected text"]);
 }
+
+#[test]
+fn site_toml_theme_with_spaces_is_refused_at_its_line() {
+    // The check once passed the trimmed name and the build then failed on the untrimmed one, with no line.
+    let site = TestSite::new();
+    site.write("site.toml", format!("{}theme = \" heritage\"\n", common::SITE_TOML));
+    let errors = site.build_err();
+    assert!(errors.starts_with("error: site.toml:5:1: "), "{errors}");
+    assert!(errors.contains("has spaces around it"), "{errors}");
+}
+
+#[test]
+fn a_theme_that_does_not_exist_is_reported_at_its_line() {
+    let site = TestSite::new();
+    site.write("site.toml", format!("{}theme = \"marble\"\n", common::SITE_TOML));
+    let errors = site.build_err();
+    assert!(errors.starts_with("error: site.toml:5:1: the theme `marble` was not found"), "{errors}");
+}

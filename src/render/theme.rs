@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::config::Config;
 use crate::content::date::DateWords;
 use crate::error::{Diagnostic, display_path};
 
@@ -52,15 +53,19 @@ impl std::fmt::Debug for Theme {
 }
 
 impl Theme {
-    /// Loads theme `name` from `root/themes/`, with overrides from
-    /// `root/templates/`, and its words for `language`.
-    pub fn load(root: &Path, name: &str, language: &str) -> Result<Theme, Vec<Diagnostic>> {
+    /// Loads the site's theme from `root/themes/`, with overrides from
+    /// `root/templates/`, and its words for the site's language.
+    pub fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let (name, language) = (config.theme.as_str(), config.language.as_str());
         let theme_dir = root.join("themes").join(name);
         if !theme_dir.join("templates").is_dir() {
-            return Err(vec![Diagnostic::new(
-                "site.toml",
-                format!("the theme `{name}` was not found, expected a folder `themes/{name}/templates/`"),
-            )]);
+            return Err(vec![
+                Diagnostic::new(
+                    "site.toml",
+                    format!("the theme `{name}` was not found, expected a folder `themes/{name}/templates/`"),
+                )
+                .with_pos(config.theme_pos),
+            ]);
         }
         let mut problems = Vec::new();
         // name -> (shown path, source); the site's templates come last and win.

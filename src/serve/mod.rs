@@ -3,18 +3,20 @@
 //! The server builds the site once into memory (with `base_url` pointing at the
 //! address it really listens on, so every link works locally), answers HTTP
 //! requests from that in-memory [`State`] ([`http`]), watches the site's sources
-//! ([`watch`]), rebuilds the whole site on each change, and tells open pages to
+//! ([`watch`]), brings the in-memory [`session`] in step with each batch of
+//! changes (re-reading only the changed files and rendering only the outputs
+//! whose plan entry shows something that changed), and tells open pages to
 //! reload or to swap their stylesheets through a Server-Sent Events stream
 //! ([`reload`]). A failed rebuild keeps the last good files and records the
 //! problems; every HTML page then shows them in an overlay until a rebuild
-//! succeeds.
+//! succeeds. Each rebuild is logged with its time and how many outputs were
+//! rendered.
 //!
 //! This module owns the state and the rebuild loop. It never writes to disk:
 //! the output folder is neither written nor watched, and `build` output never
 //! gets the live-reload script (it is added to responses, in [`http`]).
 //!
-//! Decisions: the whole site is rebuilt on every change (about 20 ms for the
-//! microsite; simpler and always right). A first build that fails with site
+//! Decisions: a first build that fails with site
 //! problems still starts the server, so the editor sees the overlay and the
 //! page reloads once the problem is fixed; an environment problem (no
 //! `site.toml`, port in use) ends the command. When bound to an unspecified

@@ -169,8 +169,7 @@ impl Session {
             state.templates += 1;
         }
         if templates_changed {
-            let config = &state.loaded.site.config;
-            state.loaded.theme = Theme::load(root, &config.theme, &config.language).map_err(Error::from)?;
+            state.loaded.theme = Theme::load(root, &state.loaded.site.config).map_err(Error::from)?;
             state.templates += 1;
         }
         if !reload {
