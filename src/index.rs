@@ -46,7 +46,7 @@ impl Index {
         }
         years.sort_by_key(|y| std::cmp::Reverse(y.year));
         let mut institutions_by_country: Vec<Vec<InstitutionId>> = vec![Vec::new(); site.countries.len()];
-        for (id, inst) in site.institutions.iter().enumerate() {
+        for (id, inst) in site.institution_ids().zip(&site.institutions) {
             institutions_by_country[inst.country].push(id);
         }
         Index { by_institution, by_country, years, institutions_by_country }

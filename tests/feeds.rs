@@ -178,11 +178,11 @@ fn check_feed(path: &str, xml: &str, site: &Site, expected: &[usize]) {
 fn every_feed(site: &Site) -> Vec<(String, Vec<usize>)> {
     let all = (0..site.articles.len()).collect();
     let mut feeds = vec![("rss.xml".to_string(), all)];
-    for (id, inst) in site.institutions.iter().enumerate() {
+    for (id, inst) in site.institution_ids().zip(&site.institutions) {
         let ids = (0..site.articles.len()).filter(|&i| site.articles[i].institutions.contains(&id)).collect();
         feeds.push((format!("institutions/{}/rss.xml", inst.slug), ids));
     }
-    for (id, c) in site.countries.iter().enumerate() {
+    for (id, c) in site.country_ids().zip(&site.countries) {
         let ids = (0..site.articles.len()).filter(|&i| site.articles[i].countries.contains(&id)).collect();
         feeds.push((format!("countries/{}/rss.xml", c.slug), ids));
     }

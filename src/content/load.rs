@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{Article, Asset, Country, CountryId, Institution, Page, Site, SourceText, match_key};
+use super::{Article, Asset, Country, CountryId, Institution, InstitutionId, Page, Site, SourceText, match_key};
 use crate::config::Config;
 use crate::error::{Diagnostic, closest, display_path};
 
@@ -306,7 +306,7 @@ fn resolve_countries(
     }
     let countries: Vec<Country> = by_key.into_values().collect();
     let index: HashMap<String, CountryId> =
-        countries.iter().enumerate().map(|(i, c)| (match_key(&c.name), i)).collect();
+        countries.iter().enumerate().map(|(i, c)| (match_key(&c.name), CountryId(i))).collect();
     for institution in institutions.iter_mut() {
         institution.country = index[&match_key(&institution.country_name.name)];
     }
@@ -333,6 +333,7 @@ fn check_country_slugs(countries: &[Country], institutions: &[Institution], prob
     };
     let mut by_slug: BTreeMap<&str, CountryId> = BTreeMap::new();
     for (id, country) in countries.iter().enumerate() {
+        let id = CountryId(id);
         let Some(&first) = by_slug.get(country.slug.as_str()) else {
             by_slug.insert(&country.slug, id);
             continue;
@@ -357,15 +358,16 @@ fn check_country_slugs(countries: &[Country], institutions: &[Institution], prob
 /// and `stele new`, so both accept and suggest the same names.
 pub struct InstitutionNames<'a> {
     institutions: &'a [Institution],
-    lookup: HashMap<String, usize>,
+    lookup: HashMap<String, InstitutionId>,
 }
 
 impl<'a> InstitutionNames<'a> {
     /// Indexes every name; a name that two institutions claim stays with the
     /// first and is reported in `problems` at the second.
     pub fn new(institutions: &'a [Institution], problems: &mut Vec<Diagnostic>) -> Self {
-        let mut lookup: HashMap<String, usize> = HashMap::new();
+        let mut lookup: HashMap<String, InstitutionId> = HashMap::new();
         for (id, inst) in institutions.iter().enumerate() {
+            let id = InstitutionId(id);
             let written = inst.written_names.iter().map(|n| (n.name.as_str(), n.pos));
             for (name, pos) in written.chain(std::iter::once((inst.slug.as_str(), None))) {
                 let key = match_key(name);
@@ -391,7 +393,7 @@ impl<'a> InstitutionNames<'a> {
     }
 
     /// The institution `written` names.
-    pub fn find(&self, written: &str) -> Option<usize> {
+    pub fn find(&self, written: &str) -> Option<InstitutionId> {
         self.lookup.get(&match_key(written)).copied()
     }
 
@@ -419,7 +421,7 @@ impl<'a> InstitutionNames<'a> {
     }
 
     /// What is wrong with naming institution `id` a second time as `written`.
-    pub fn repeated(&self, written: &str, id: usize) -> String {
+    pub fn repeated(&self, written: &str, id: InstitutionId) -> String {
         let canonical = &self.institutions[id].name;
         if written == canonical {
             format!("`{written}` is named a second time, expected each institution once")
@@ -438,7 +440,7 @@ pub(crate) fn resolve_articles(
 ) {
     let names = InstitutionNames::new(institutions, problems);
     let country_lookup: HashMap<String, CountryId> =
-        countries.iter().enumerate().map(|(i, c)| (match_key(&c.name), i)).collect();
+        countries.iter().enumerate().map(|(i, c)| (match_key(&c.name), CountryId(i))).collect();
 
     for article in articles.iter_mut() {
         let mut ids = Vec::new();

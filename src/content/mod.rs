@@ -24,10 +24,40 @@ use markdown::Rendered;
 
 pub use load::load;
 
-/// Index of an institution in [`Site::institutions`].
-pub type InstitutionId = usize;
-/// Index of a country in [`Site::countries`].
-pub type CountryId = usize;
+/// Index of an institution in [`Site::institutions`] (and in the index's
+/// per-institution lists): a type of its own, so that it cannot be taken for
+/// a country's, an article's or a page number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct InstitutionId(pub usize);
+
+/// Index of a country in [`Site::countries`] (and in the index's per-country lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct CountryId(pub usize);
+
+/// Indexing a list of institutions, countries or their groupings by id.
+macro_rules! index_by {
+    ($id:ty) => {
+        impl<T> std::ops::Index<$id> for [T] {
+            type Output = T;
+            fn index(&self, id: $id) -> &T {
+                &self[id.0]
+            }
+        }
+        impl<T> std::ops::Index<$id> for Vec<T> {
+            type Output = T;
+            fn index(&self, id: $id) -> &T {
+                &self[id.0]
+            }
+        }
+        impl<T> std::ops::IndexMut<$id> for Vec<T> {
+            fn index_mut(&mut self, id: $id) -> &mut T {
+                &mut self[id.0]
+            }
+        }
+    };
+}
+index_by!(InstitutionId);
+index_by!(CountryId);
 
 /// A whole site in memory: configuration plus every piece of content,
 /// checked and resolved, in a deterministic order.
@@ -45,6 +75,18 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Static files found in content/, by URL path.
     pub assets: Vec<Asset>,
+}
+
+impl Site {
+    /// Every institution's id, in the site's order.
+    pub fn institution_ids(&self) -> impl Iterator<Item = InstitutionId> + use<> {
+        (0..self.institutions.len()).map(InstitutionId)
+    }
+
+    /// Every country's id, in the site's order.
+    pub fn country_ids(&self) -> impl Iterator<Item = CountryId> + use<> {
+        (0..self.countries.len()).map(CountryId)
+    }
 }
 
 /// A static file to copy into the output.
@@ -429,7 +471,7 @@ impl Institution {
             rel_path: src.rel_path.to_string(),
             slug: src.file_slug.to_string(),
             name: fm.name.trim().to_string(),
-            country: 0,
+            country: CountryId::default(),
             country_name: Named { pos: key_pos(&split, "country"), name: fm.country.trim().to_string() },
             names: fm.names,
             aliases: fm.aliases,

@@ -386,8 +386,8 @@ impl<'a> Planner<'a> {
 
         // Home: the latest articles and every institution, country and year.
         let mut shows = cards(all.iter().take(paginate));
-        shows.extend((0..site.institutions.len()).map(|id| shown(Source::Institution(id), How::Card)));
-        shows.extend((0..site.countries.len()).map(|id| shown(Source::Country(id), How::Card)));
+        shows.extend(site.institution_ids().map(|id| shown(Source::Institution(id), How::Card)));
+        shows.extend(site.country_ids().map(|id| shown(Source::Country(id), How::Card)));
         let years_shape = hash_of(&index.years.iter().map(|y| (y.year, y.articles.len())).collect::<Vec<_>>());
         self.push(file_of(&self.routes.home(&lang)), Kind::Page, Job::Home, shows, years_shape, newest);
         self.feed(self.routes.feed(&self.routes.home(&lang)), Job::SiteFeed, &all, None, feed_limit);
@@ -405,11 +405,11 @@ impl<'a> Planner<'a> {
 
         // Institutions.
         let mut shows: Vec<Shown> =
-            (0..site.institutions.len()).map(|id| shown(Source::Institution(id), How::Card)).collect();
-        shows.extend((0..site.countries.len()).map(|id| shown(Source::Country(id), How::Card)));
+            site.institution_ids().map(|id| shown(Source::Institution(id), How::Card)).collect();
+        shows.extend(site.country_ids().map(|id| shown(Source::Country(id), How::Card)));
         let shape = hash_of(&index.institutions_by_country);
         self.push(file_of(&self.routes.institutions(&lang)), Kind::Page, Job::Institutions, shows, shape, newest);
-        for (id, inst) in site.institutions.iter().enumerate() {
+        for (id, inst) in site.institution_ids().zip(&site.institutions) {
             let base = self.routes.institution(&lang, &inst.slug);
             let ids = &index.by_institution[id];
             let profile = [shown(Source::Institution(id), How::Full)];
@@ -418,9 +418,9 @@ impl<'a> Planner<'a> {
         }
 
         // Countries.
-        let shows: Vec<Shown> = (0..site.countries.len()).map(|id| shown(Source::Country(id), How::Card)).collect();
+        let shows: Vec<Shown> = site.country_ids().map(|id| shown(Source::Country(id), How::Card)).collect();
         self.push(file_of(&self.routes.countries(&lang)), Kind::Page, Job::Countries, shows, 0, newest);
-        for (id, c) in site.countries.iter().enumerate() {
+        for (id, c) in site.country_ids().zip(&site.countries) {
             let base = self.routes.country(&lang, &c.slug);
             let ids = index.country(id);
             let mut profile = vec![shown(Source::Country(id), How::Full)];

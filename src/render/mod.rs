@@ -23,8 +23,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::BaseUrl;
-use crate::content::Site;
 use crate::content::date::PubDate;
+use crate::content::{CountryId, InstitutionId, Site};
 use crate::error::Diagnostic;
 use crate::index::Index;
 use crate::output::Output;
@@ -206,12 +206,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// A hash of an institution as lists show it.
-    pub fn institution_card_hash(&self, id: usize) -> u64 {
+    pub fn institution_card_hash(&self, id: InstitutionId) -> u64 {
         hash_serialized(&self.institution_cards[id])
     }
 
     /// A hash of a country as lists show it.
-    pub fn country_card_hash(&self, id: usize) -> u64 {
+    pub fn country_card_hash(&self, id: CountryId) -> u64 {
         hash_serialized(&self.country_cards[id])
     }
 
@@ -394,7 +394,7 @@ impl<'a> Renderer<'a> {
         self.render_template("institutions.html", &context)
     }
 
-    fn institution(&self, id: usize, n: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn institution(&self, id: InstitutionId, n: usize) -> Result<Vec<u8>, Diagnostic> {
         let (site, routes, lang) = (self.site, &self.routes, self.lang());
         let inst = &site.institutions[id];
         let path = routes.institution(lang, &inst.slug);
@@ -428,7 +428,7 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn country(&self, id: usize, n: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn country(&self, id: CountryId, n: usize) -> Result<Vec<u8>, Diagnostic> {
         let (site, routes, lang) = (self.site, &self.routes, self.lang());
         let c = &site.countries[id];
         let path = routes.country(lang, &c.slug);
@@ -506,13 +506,13 @@ impl<'a> Renderer<'a> {
         self.feed(&self.routes.home(self.lang()), FeedAbout::Site, &all)
     }
 
-    fn institution_feed(&self, id: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn institution_feed(&self, id: InstitutionId) -> Result<Vec<u8>, Diagnostic> {
         let inst = &self.site.institutions[id];
         let listing = self.routes.institution(self.lang(), &inst.slug);
         self.feed(&listing, FeedAbout::Institution(&inst.name), &self.index.by_institution[id])
     }
 
-    fn country_feed(&self, id: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn country_feed(&self, id: CountryId) -> Result<Vec<u8>, Diagnostic> {
         let c = &self.site.countries[id];
         self.feed(&self.routes.country(self.lang(), &c.slug), FeedAbout::Country(&c.name), self.index.country(id))
     }

@@ -365,9 +365,8 @@ fn versions(
         cards.retain(|rel, _| present.contains(rel.as_str()));
     }
 
-    let institution_card: Vec<u64> =
-        (0..site.institutions.len()).map(|id| renderer.institution_card_hash(id)).collect();
-    let country_card: Vec<u64> = (0..site.countries.len()).map(|id| renderer.country_card_hash(id)).collect();
+    let institution_card: Vec<u64> = site.institution_ids().map(|id| renderer.institution_card_hash(id)).collect();
+    let country_card: Vec<u64> = site.country_ids().map(|id| renderer.country_card_hash(id)).collect();
     let generation = |shown: &str| generations.get(shown).copied().unwrap_or(0);
     Versions {
         global,
