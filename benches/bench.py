@@ -410,6 +410,72 @@ def bench_n(args, n, binary, hugo, work, fast_dir, env):
 # ---------------------------------------------------------------- report
 
 
+# ---------------------------------------------------------------- serve: rebuild latency
+
+
+def stele_serve(args, sroot):
+    """stele's in-memory session (what `serve` answers from), per kind of edit: benches/serve.rs."""
+    log("== stele serve: each kind of edit, %d times (cargo bench --bench serve)" % args.serve_edits)
+    r = subprocess.run(["cargo", "bench", "--quiet", "--bench", "serve", "--", sroot, str(args.serve_edits)],
+                       cwd=REPO, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise BenchError("benches/serve.rs failed:\n%s" % r.stderr[-2000:])
+    return r.stdout
+
+
+def hugo_serve(hugo, hroot, edits):
+    """Hugo's own rebuild time in `hugo server` for an article body edit: the
+    `Total in N ms` it prints after each change (median of `edits`)."""
+    import re
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log("== hugo server: %d body edits" % edits)
+    work = tempfile.mkdtemp(prefix="stele-bench-hugo-serve-")
+    try:
+        root = os.path.join(work, "site")
+        shutil.copytree(hroot, root)
+        posts = sorted(p for p in (os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(root, "content")) for f in fs)
+                       if p.endswith(".md") and not os.path.basename(p).startswith("_"))
+        proc = subprocess.Popen([hugo, "server", "--source", root, "--bind", "127.0.0.1", "--port", str(port),
+                                 "--renderToMemory", "--disableLiveReload"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        times = []
+        try:
+            def wait_for(pattern, timeout):
+                deadline = time.time() + timeout
+                while time.time() < deadline:
+                    line = proc.stdout.readline()
+                    if not line:
+                        break
+                    m = re.search(pattern, line)
+                    if m:
+                        return m
+                return None
+            if not wait_for(r"Web Server is available|Press Ctrl\+C", 600):
+                raise BenchError("hugo server did not start")
+            for k in range(edits):
+                post = posts[(k * 7919 + len(posts) // 2) % len(posts)]
+                time.sleep(1.0)
+                with open(post, "a") as f:
+                    f.write("\nOne more sentence, edit %d.\n" % k)
+                m = wait_for(r"Total in (\d+) ms", 120)
+                if not m:
+                    raise BenchError("hugo server did not report a rebuild")
+                times.append(int(m.group(1)))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        times.sort()
+        return times[len(times) // 2], times
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def row(cols, widths):
     return "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cols, widths)))
 
@@ -496,6 +562,10 @@ def parse_args(argv):
     ap.add_argument("--n", type=int, action="append", metavar="N",
                     help="corpus size (repeatable); default 1000 and 10000")
     ap.add_argument("--large", action="store_true", help="also N = 100,000")
+    ap.add_argument("--serve", action="store_true",
+                    help="also time serve's rebuild per kind of edit at the largest N (benches/serve.rs), beside hugo server's")
+    ap.add_argument("--serve-only", action="store_true", help="only the --serve part")
+    ap.add_argument("--serve-edits", type=int, default=7, metavar="K", help="edits of each kind for --serve (default 7)")
     ap.add_argument("--runs", type=int, default=5, help="timed builds per tool and size (default 5)")
     ap.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     ap.add_argument("--no-hugo", action="store_true", help="do not compare with Hugo even if it is installed")
@@ -573,10 +643,20 @@ def main(argv):
         for k, v in header:
             log("   %-8s %s" % (k, v))
         results = []
-        for n in args.n:
-            results.append(bench_n(args, n, binary, hugo, work, fast_dir, env))
-        text = report(results, header, args, mounted)
-        print(text, flush=True)
+        if not args.serve_only:
+            for n in args.n:
+                results.append(bench_n(args, n, binary, hugo, work, fast_dir, env))
+            text = report(results, header, args, mounted)
+            print(text, flush=True)
+        if args.serve or args.serve_only:
+            n = max(args.n)
+            table = stele_serve(args, corpus(args, work, n, "stele"))
+            print("\nserve at N=%s: stele's in-memory session, from the changed files to the new site" % fmt_n(n))
+            print(table, flush=True)
+            if hugo:
+                median, times = hugo_serve(hugo, corpus(args, work, n, "hugo"), args.serve_edits)
+                print("hugo server, article body edit: median %d ms (%s), as Hugo reports it ('Total in')"
+                      % (median, ", ".join(str(t) for t in times)), flush=True)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(to_json(results), f, indent=1)
