@@ -2,7 +2,10 @@
 //!
 //! The walk is sorted, so every build sees files in the same order; walk
 //! errors are reported, never skipped; a symbolic link that leads outside
-//! the site is refused. Files are parsed in parallel, then references are
+//! the site, and anything that is not a regular file or a folder (a named
+//! pipe, a socket, a device), is refused with an error naming it, never
+//! opened. [`read_article`], which re-reads one file for the dev server,
+//! applies the same rules through the same functions of [`crate::fs`]. Files are parsed in parallel, then references are
 //! resolved in one place: an article's institutions by name, alias or slug
 //! (case, accents and repeated spaces do not count), countries derived from
 //! institutions. Every problem of every file is collected and returned
@@ -143,15 +146,20 @@ fn parse_with<T>(
 }
 
 /// Reads the article at `rel_path` (`content/articles/x.md`) again, exactly
-/// as a full load reads it, for rebuilds that re-read only edited files.
-/// Its institutions and countries are not resolved.
+/// as a full load reads it, for rebuilds that re-read only edited files:
+/// under the same rules (a link out of the site or a file that is not a
+/// regular file is refused with the walk's own error). Its institutions and
+/// countries are not resolved.
 pub(crate) fn read_article(root: &Path, rel_path: &str, config: &Config) -> Result<Article, Vec<Diagnostic>> {
-    let file = SourceFile {
-        kind: Kind::Article,
-        file_slug: slug_of_source(rel_path),
-        path: root.join(rel_path),
-        rel_path: rel_path.to_string(),
-    };
+    let path = root.join(rel_path);
+    crate::fs::check_inside(&crate::fs::canonical_root(root), &path, rel_path).map_err(|d| vec![d])?;
+    if let Ok(meta) = std::fs::metadata(&path)
+        && let Some(kind) = crate::fs::special_kind(meta.file_type())
+    {
+        return Err(vec![Diagnostic::new(rel_path, crate::fs::special_file_message(kind))]);
+    }
+    let file =
+        SourceFile { kind: Kind::Article, file_slug: slug_of_source(rel_path), path, rel_path: rel_path.to_string() };
     parse_with(&file, config, Article::parse)
 }
 
@@ -190,7 +198,7 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
     if !content.is_dir() {
         return (sources, assets, bundles);
     }
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let canonical_root = crate::fs::canonical_root(root);
     let mut walker = walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter();
     while let Some(entry) = walker.next() {
         let entry = match entry {
@@ -210,18 +218,19 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
             }
             continue;
         }
-        if entry.path_is_symlink() {
-            let target = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-            if !target.starts_with(&canonical_root) {
-                problems.push(Diagnostic::new(
-                    rel_path,
-                    format!("this symbolic link leads outside the site (to `{}`), expected links to stay inside the site folder", target.display()),
-                ));
-                if entry.file_type().is_dir() {
-                    walker.skip_current_dir();
-                }
-                continue;
+        if entry.path_is_symlink()
+            && let Err(outside) = crate::fs::check_inside(&canonical_root, path, &rel_path)
+        {
+            problems.push(outside);
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
             }
+            continue;
+        }
+        if let Some(kind) = crate::fs::special_kind(entry.file_type()) {
+            // Never opened: reading a named pipe would wait for a writer forever.
+            problems.push(Diagnostic::new(rel_path, crate::fs::special_file_message(kind)));
+            continue;
         }
         if entry.file_type().is_dir() {
             if entry.depth() >= 2 && rel_path.starts_with("content/articles/") && path.join("index.md").is_file() {
