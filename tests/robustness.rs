@@ -241,3 +241,56 @@ fn a_full_disk_is_one_environment_error_and_keeps_the_old_site() {
     let leftovers: Vec<_> = std::fs::read_dir(&disk.0).expect("list").map(|e| e.expect("entry").file_name()).collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("public")], "no staging folder left");
 }
+
+/// The one error of a build, as printed.
+fn only_error(site: &TestSite) -> String {
+    let err = site.build_err();
+    assert_eq!(err.lines().count(), 1, "exactly one error: {err}");
+    err
+}
+
+#[test]
+fn a_key_written_twice_in_extra_is_an_error_at_the_second_key() {
+    let site = TestSite::new();
+    let head = "title: A\ndate: 2024-01-01\ninstitutions: [Dunhuang Academy]";
+    site.article("a", &format!("{head}\nextra:\n  colour: red\n  layout:\n    wide: true\n    wide: false"), "x");
+    assert_eq!(
+        only_error(&site),
+        "error: content/articles/a.md:9:5: in `extra.layout`: the key `wide` is written twice in this map, expected each key once"
+    );
+    site.article("a", &format!("{head}\nextra: {{colour: red, 'colour': blue}}"), "x");
+    assert_eq!(
+        only_error(&site),
+        "error: content/articles/a.md:5:22: in `extra`: the key `colour` is written twice in this map, expected each key once"
+    );
+    site.article("a", &format!("{head}\ntitle: B"), "x");
+    assert_eq!(
+        only_error(&site),
+        "error: content/articles/a.md:5:1: the key `title` is written twice in this map, expected each key once"
+    );
+    // Numbers as keys, lists and nesting still read as before.
+    site.article("a", &format!("{head}\nextra:\n  2024: [1, {{a: 1}}]\n  nested: {{a: {{a: 1}}}}"), "x");
+    site.build_ok();
+}
+
+#[test]
+fn a_name_written_twice_in_a_profile_is_an_error() {
+    let site = TestSite::new();
+    site.write(
+        "content/institutions/guimet.md",
+        "---\nname: Guimet National Museum of Asian Arts\ncountry: France\nnames:\n  fr: Musée Guimet\n  fr: Musée national des arts asiatiques\n---\nx\n",
+    );
+    assert_eq!(
+        only_error(&site),
+        "error: content/institutions/guimet.md:6:3: in `names`: the key `fr` is written twice in this map, expected each key once"
+    );
+}
+
+#[test]
+fn a_key_written_twice_in_site_toml_extra_is_an_error() {
+    let site = TestSite::new();
+    site.write("site.toml", format!("{}[extra]\nlogo = \"a.svg\"\n[extra.social]\nx = 1\nx = 2\n", common::SITE_TOML));
+    let err = only_error(&site);
+    assert!(err.starts_with("error: site.toml:9:1: "), "{err}");
+    assert!(err.contains("duplicate key"), "{err}");
+}
