@@ -294,3 +294,33 @@ fn a_key_written_twice_in_site_toml_extra_is_an_error() {
     assert!(err.starts_with("error: site.toml:9:1: "), "{err}");
     assert!(err.contains("duplicate key"), "{err}");
 }
+
+#[test]
+fn check_warns_about_bidi_controls_in_titles_and_names() {
+    let site = TestSite::new();
+    site.article("a", "title: Invoice \u{202E}fdp.exe\ndate: 2024-01-01\ninstitutions: [Dunhuang Academy]", "x");
+    site.write(
+        "content/institutions/guimet.md",
+        "---\nname: Guimet National Museum of Asian Arts\ncountry: France\nnames:\n  fr: \"Musée \\u2067Guimet\"\n---\nx\n",
+    );
+    let output = run(site.root(), &["check"], &[]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "warnings do not fail check: {err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/articles/a.md:2:16: the invisible bidirectional control U+202E makes the text around it show in another order than it is written, expected none (right-to-left text needs no control characters)",
+            "warning: content/institutions/guimet.md:5:14: the invisible bidirectional control U+2067 makes the text around it show in another order than it is written, expected none (right-to-left text needs no control characters)",
+        ],
+        "{err}"
+    );
+    assert!(err.contains("no problems (2 warnings)"), "{err}");
+    site.remove("content/articles/a.md");
+    site.write(
+        "content/institutions/guimet.md",
+        "---\nname: Guimet\ncountry: France\nnames: { ar: متحف غيميه }\n---\nx\n",
+    );
+    let err = stderr(&run(site.root(), &["check"], &[]));
+    assert!(!err.contains("warning"), "right-to-left text alone is fine: {err}");
+}

@@ -401,6 +401,33 @@ impl<'de> serde::de::Visitor<'de> for UniqueValue {
     }
 }
 
+/// Byte offsets and characters of the bidirectional controls in `yaml`
+/// (U+202A–U+202E, U+2066–U+2069), written as they are or as YAML escapes
+/// (`\u202E`, `\U0000202E`). Invisible, they make a title or a name show in
+/// another order than it is written ("Trojan Source").
+pub fn bidi_controls(yaml: &str) -> Vec<(usize, char)> {
+    let is_bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let mut found: Vec<(usize, char)> = yaml.char_indices().filter(|&(_, c)| is_bidi(c)).collect();
+    for (offset, _) in yaml.match_indices('\\') {
+        let rest = &yaml[offset + 1..];
+        let digits = match rest.as_bytes().first() {
+            Some(b'u') => 4,
+            Some(b'U') => 8,
+            _ => continue,
+        };
+        let escaped = rest
+            .get(1..1 + digits)
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32)
+            .filter(|&c| is_bidi(c));
+        if let Some(c) = escaped {
+            found.push((offset, c));
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
 /// How many values (after expanding aliases) a front-matter block may hold.
 const MAX_VALUES: usize = 100_000;
 
@@ -639,6 +666,14 @@ fn flow_items(lines: &[&str], line: usize, byte: usize) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_bidi_controls_written_or_escaped() {
+        let yaml = "title: a\u{202E}b\nname: \"x\\u2066y\\U0000202e\"\nsummary: \\u0041 \\u20\n";
+        let found: Vec<char> = bidi_controls(yaml).into_iter().map(|(_, c)| c).collect();
+        assert_eq!(found, ['\u{202E}', '\u{2066}', '\u{202E}']);
+        assert!(bidi_controls("title: العربية and 中文\n").is_empty(), "right-to-left text itself is fine");
+    }
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]

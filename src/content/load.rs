@@ -263,6 +263,55 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
     (sources, assets, bundles)
 }
 
+/// `check`'s summary line, after its warnings, one a line, if any.
+pub fn with_warnings(site: &Site, summary: String) -> String {
+    let warnings = bidi_warnings(site);
+    if warnings.is_empty() {
+        return summary;
+    }
+    let mut report: String = warnings.iter().map(|w| format!("warning: {w}\n")).collect();
+    let n = warnings.len();
+    report.push_str(&format!("{summary} ({n} warning{})", if n == 1 { "" } else { "s" }));
+    report
+}
+
+/// Warnings (they do not fail `check`) for the bidirectional control
+/// characters in the front matter of every loaded source (titles,
+/// summaries, names...) and in site.toml, each at its file, line and column.
+pub fn bidi_warnings(site: &Site) -> Vec<Diagnostic> {
+    let sources = site.articles.iter().map(|a| a.rel_path.as_str());
+    let sources = sources
+        .chain(site.institutions.iter().map(|i| i.rel_path.as_str()))
+        .chain(site.countries.iter().filter_map(|c| c.rel_path.as_deref()))
+        .chain(site.pages.iter().map(|p| p.rel_path.as_str()));
+    let mut warnings = Vec::new();
+    for rel_path in std::iter::once("site.toml").chain(sources) {
+        let Ok(text) = crate::fs::read_text(&site.root.join(rel_path), rel_path) else { continue };
+        let block = if rel_path == "site.toml" {
+            text.as_str()
+        } else {
+            match super::front_matter::split(&text, rel_path) {
+                Ok(split) => split.yaml,
+                Err(_) => continue,
+            }
+        };
+        let start = block.as_ptr() as usize - text.as_ptr() as usize;
+        for (offset, c) in super::front_matter::bidi_controls(block) {
+            let (line, column) = crate::error::line_col(&text, start + offset);
+            warnings.push(Diagnostic::at(
+                rel_path,
+                line,
+                column,
+                format!(
+                    "the invisible bidirectional control U+{:04X} makes the text around it show in another order than it is written, expected none (right-to-left text needs no control characters)",
+                    u32::from(c)
+                ),
+            ));
+        }
+    }
+    warnings
+}
+
 /// Hidden files and folders, and editor backups (`x.md~`, `#x.md#`), which
 /// would otherwise be copied to the site as static files, drafts included.
 fn is_ignored(name: &str) -> bool {
