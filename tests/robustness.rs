@@ -3,6 +3,8 @@
 //! a full disk. One test per way it could go wrong.
 
 mod common;
+#[path = "common/server.rs"]
+mod server;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -116,6 +118,23 @@ fn a_fifo_created_while_serving_does_not_block_the_rebuilds() {
     assert!(second.as_ref().is_err_and(|e| e.contains("content/articles/a.md: this is a named pipe")), "{second:?}");
     assert!(kept, "the last good files are kept");
     assert!(third.is_ok(), "{third:?}");
+}
+
+#[test]
+fn stele_serve_goes_on_rebuilding_after_a_fifo_appears() {
+    let site = TestSite::new();
+    site.simple_article("a", "First title", "2024-01-01", &["Dunhuang Academy"]);
+    let mut served = server::Served::start(site.root(), &[]);
+    let change = Duration::from_secs(15);
+    mkfifo(&site.path("content/articles/pipe.md"));
+    served.wait_for_log("content/articles/pipe.md: this is a named pipe (FIFO)", change);
+    assert!(served.get("/articles/a/").text().contains("First title"), "the last good site is served");
+    std::fs::remove_file(site.path("content/articles/pipe.md")).expect("remove the pipe");
+    site.simple_article("a", "Second title", "2024-01-01", &["Dunhuang Academy"]);
+    server::eventually("the edit after the pipe shows", change, || {
+        let text = served.get("/articles/a/").text();
+        if text.contains("Second title") { Ok(()) } else { Err(text) }
+    });
 }
 
 #[test]
