@@ -35,14 +35,14 @@
 //!   the HTML writer while everything else is collected (see `Stream`); only
 //!   a heading whose automatic id a *later* custom id or footnote takes
 //!   makes a second parse;
-//! - use time or memory out of proportion to the input. Measured on one line
-//!   of 200,000 links (`[a](b) ` repeated), which took 10 s when each link's
-//!   column was counted from the start of its line and takes 0.3 s now; and on
-//!   one paragraph of 1,000,000 `*a* `, whose peak memory came down from
-//!   510 MB to 200 MB (the event vector, 80 bytes an event, 4 million events
-//!   and the doubling of its capacity, was the part stele owned; what is left
-//!   is pulldown-cmark's own tree of the paragraph and the HTML). Release
-//!   build, system allocator.
+//! - use time or memory out of proportion to the input. Measured on
+//!   [`render`] alone (release build, system allocator): one line of 200,000
+//!   links (`[a](b) ` repeated) took 10 s when each link's column was counted
+//!   from the start of its line, and takes 0.4 s; one paragraph of 1,000,000
+//!   `*a* ` peaked at 510 MB and peaks at 210 MB (the event vector, 80 bytes
+//!   an event, 4 million events and the doubling of its capacity, was the
+//!   part stele owned; what is left is pulldown-cmark's own tree of the
+//!   paragraph and the HTML). `benches/hostile.sh` measures whole builds.
 
 use std::collections::{HashMap, HashSet};
 
