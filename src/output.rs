@@ -179,6 +179,8 @@ impl StagingOutput {
         };
         self.committed = true;
         test_kill_point("swapped");
+        // Unmarked first, so that a removal cut short is never taken for a site to restore.
+        let _ = std::fs::remove_file(old.join(MARKER));
         std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, "remove the previous site at", &e))
     }
 
@@ -240,7 +242,8 @@ fn test_kill_point(point: &str) {
 
 /// Cleans up after builds of the output folder `target` that were killed
 /// (their process is gone): a set-aside old site goes back in place when the
-/// output folder is missing, and is removed only when a newer one is there;
+/// output folder is missing (if it still has its marker: a site being
+/// removed loses it first), and is removed only when a newer one is there;
 /// staging folders are removed (a partial new site, or an old site already
 /// swapped out). Only where `/proc` tells which processes run; elsewhere
 /// nothing is touched. Best effort: what cannot be done now is tried again
@@ -268,7 +271,8 @@ pub fn recover(target: &Path) {
     // Set-aside sites first: one of them may have to go back in place.
     abandoned.sort_by_key(|(set_aside, _)| !*set_aside);
     for (set_aside, path) in abandoned {
-        if set_aside && std::fs::symlink_metadata(target).is_err() && std::fs::rename(&path, target).is_ok() {
+        let whole = path.join(MARKER).is_file();
+        if set_aside && whole && std::fs::symlink_metadata(target).is_err() && std::fs::rename(&path, target).is_ok() {
             continue;
         }
         let _ = std::fs::remove_dir_all(&path);
@@ -459,6 +463,11 @@ mod tests {
         let set_aside = dir.path().join(".public.stele-old-999999998");
         std::fs::create_dir_all(&set_aside).unwrap();
         std::fs::write(set_aside.join("index.html"), "last good").unwrap();
+        recover(&target);
+        assert!(!target.exists() && !set_aside.exists(), "a site without its marker was being removed");
+        std::fs::create_dir_all(&set_aside).unwrap();
+        std::fs::write(set_aside.join("index.html"), "last good").unwrap();
+        std::fs::write(set_aside.join(MARKER), MARKER_TEXT).unwrap();
         recover(&target);
         assert_eq!(std::fs::read_to_string(target.join("index.html")).unwrap(), "last good");
         assert!(!set_aside.exists());
