@@ -49,7 +49,7 @@ pub fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
             return Some("a device");
         }
     }
-    if file_type.is_file() || file_type.is_dir() || file_type.is_symlink() { None } else { Some("not a regular file") }
+    if file_type.is_file() || file_type.is_dir() || file_type.is_symlink() { None } else { Some("a special file") }
 }
 
 /// The error for a path that is not a regular file or folder.

@@ -5,11 +5,11 @@
 //! the site, and anything that is not a regular file or a folder (a named
 //! pipe, a socket, a device), is refused with an error naming it, never
 //! opened. [`read_article`], which re-reads one file for the dev server,
-//! applies the same rules through the same functions of [`crate::fs`]. Files are parsed in parallel, then references are
-//! resolved in one place: an article's institutions by name, alias or slug
-//! (case, accents and repeated spaces do not count), countries derived from
-//! institutions. Every problem of every file is collected and returned
-//! together.
+//! applies the same rules through the same functions of [`crate::fs`].
+//! Files are parsed in parallel, then references are resolved in one place:
+//! an article's institutions by name, alias or slug (case, accents and
+//! repeated spaces do not count), countries derived from institutions. Every
+//! problem of every file is collected and returned together.
 //!
 //! Layout: `articles/**/<slug>.md` or `articles/**/<slug>/index.md` (a
 //! bundle: its other files are copied next to the page),
