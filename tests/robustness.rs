@@ -288,6 +288,11 @@ fn a_key_written_twice_in_extra_is_an_error_at_the_second_key() {
         only_error(&site),
         "error: content/articles/a.md:5:1: the key `title` is written twice in this map, expected each key once"
     );
+    site.article("a", &format!("{head}\nimage:\n  src: a.jpg\n  alt: A\n  src: b.jpg"), "x");
+    assert_eq!(
+        only_error(&site),
+        "error: content/articles/a.md:8:3: in `image`: the key `src` is written twice in this map, expected each key once"
+    );
     // Numbers as keys, lists and nesting still read as before.
     site.article("a", &format!("{head}\nextra:\n  2024: [1, {{a: 1}}]\n  nested: {{a: {{a: 1}}}}"), "x");
     site.build_ok();
