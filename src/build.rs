@@ -116,9 +116,11 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let start = Instant::now();
     let target = options.output_dir();
     check_output_dir(&options.root, &target)?;
+    // Before anything can fail: a site set aside by a killed build goes back in place.
+    crate::output::recover(&target);
     let loaded = load(options)?;
     let staging = StagingOutput::new(&target)?;
-    let summary = render_to(&loaded, &staging)?;
+    let summary = staging.finish(render_to(&loaded, &staging))?;
     staging.commit()?;
     Ok(Report { summary, elapsed: start.elapsed() })
 }

@@ -4,15 +4,115 @@
 //! removed and CRLF line endings turned into LF (line numbers stay the same);
 //! a file that is not UTF-8 is reported at the line and column of its first
 //! bad byte. Nothing here knows about content or templates.
+//!
+//! Two rules hold for every source stele reads, whoever reads it (the walk of
+//! a full build, `check`, or the dev server re-reading one edited file):
+//!
+//! - only regular files are read. A named pipe (FIFO), socket or device is
+//!   refused with an error naming it, and is never opened in a way that could
+//!   block: [`open_regular`] looks at the path first, opens without waiting
+//!   (`O_NONBLOCK`) and looks again at what it opened, so a file swapped for a
+//!   pipe in between is refused too. Opening a FIFO for reading would wait
+//!   for a writer forever.
+//! - a symbolic link in the site may lead anywhere inside the site folder,
+//!   never outside it ([`check_inside`]), so that `serve` publishes exactly
+//!   what `build` would.
+//!
+//! What this module must never do: block on a file, or follow a link out of
+//! the site for content.
 
-use std::path::Path;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, line_col};
 
 /// Reads a source file as text; `shown` is the path as messages show it.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::new(shown, format!("cannot read the file: {e}")))?;
+    let bytes = read_regular(path).map_err(|e| Diagnostic::new(shown, format!("cannot read the file: {e}")))?;
     decode_text(bytes, shown)
+}
+
+/// What a file is when it is neither a regular file nor a folder (nor a
+/// symbolic link): `Some("a named pipe (FIFO)")`, or `None`.
+pub fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return Some("a device");
+        }
+    }
+    if file_type.is_file() || file_type.is_dir() || file_type.is_symlink() { None } else { Some("a special file") }
+}
+
+/// The error for a path that is not a regular file or folder.
+pub fn special_file_message(kind: &str) -> String {
+    format!("this is {kind}, not a file or a folder, expected only regular files and folders in the site")
+}
+
+/// Opens `path` for reading if it is a regular file (links followed), and
+/// refuses anything else without ever waiting on it.
+pub fn open_regular(path: &Path) -> std::io::Result<File> {
+    let refuse = |kind: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, special_file_message(kind));
+    let before = std::fs::metadata(path)?;
+    if let Some(kind) = special_kind(before.file_type()) {
+        return Err(refuse(kind));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Never wait on a FIFO swapped in after the look above; no effect on a regular file.
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path)?;
+    let opened = file.metadata()?;
+    if let Some(kind) = special_kind(opened.file_type()) {
+        return Err(refuse(kind));
+    }
+    if opened.is_dir() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "this is a folder, expected a file"));
+    }
+    Ok(file)
+}
+
+/// Reads a whole regular file (see [`open_regular`]).
+fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The site folder with every link in its path resolved, as
+/// [`check_inside`] compares against.
+pub fn canonical_root(root: &Path) -> PathBuf {
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+}
+
+/// Refuses `path` (shown as `shown`) when, links followed, it leads outside
+/// the site folder `canonical_root` (see [`canonical_root`]). The one rule
+/// for the walk of a build and for any file read again on its own.
+pub fn check_inside(canonical_root: &Path, path: &Path, shown: &str) -> Result<(), Diagnostic> {
+    let target = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if target.starts_with(canonical_root) {
+        return Ok(());
+    }
+    Err(Diagnostic::new(
+        shown,
+        format!(
+            "this symbolic link leads outside the site (to `{}`), expected links to stay inside the site folder",
+            target.display()
+        ),
+    ))
 }
 
 /// Decodes source bytes: UTF-8 required, BOM dropped, CRLF folded to LF.
@@ -65,9 +165,9 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     std::fs::write(path, bytes).map_err(|e| Error::io(path, "write", &e))
 }
 
-/// Reads a file as bytes (static assets).
+/// Reads a file as bytes (static assets); only a regular file is read.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::io(path, "read", &e))
+    read_regular(path).map_err(|e| Error::io(path, "read", &e))
 }
 
 #[cfg(test)]
@@ -86,6 +186,33 @@ mod tests {
         assert_eq!((err.line, err.column), (Some(2), Some(3)));
         assert!(err.message.contains("U+001B"), "{err}");
         assert!(decode_text("tab\there\r\nline\n".into(), "a.md").is_ok());
+    }
+
+    #[test]
+    fn never_opens_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.md");
+        let path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+        let err = read_text(&fifo, "content/pipe.md").unwrap_err();
+        assert!(err.to_string().contains("named pipe (FIFO)"), "{err}");
+        assert!(read_bytes(&fifo).is_err());
+    }
+
+    #[test]
+    fn links_must_stay_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(&site).unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "x").unwrap();
+        std::fs::write(site.join("a.md"), "x").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), site.join("out.md")).unwrap();
+        std::os::unix::fs::symlink(site.join("a.md"), site.join("in.md")).unwrap();
+        let root = canonical_root(&site);
+        assert!(check_inside(&root, &site.join("in.md"), "in.md").is_ok());
+        let err = check_inside(&root, &site.join("out.md"), "out.md").unwrap_err();
+        assert!(err.message.contains("leads outside the site"), "{err}");
     }
 
     #[test]

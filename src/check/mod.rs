@@ -84,7 +84,8 @@ pub fn check(options: &BuildOptions) -> Result<String, Error> {
         return Err(Error::from(problems));
     }
     let count = pages.len();
-    Ok(format!("checked {count} page{}, no problems", if count == 1 { "" } else { "s" }))
+    let summary = format!("checked {count} page{}, no problems", if count == 1 { "" } else { "s" });
+    Ok(crate::content::load::with_warnings(&loaded.site, summary))
 }
 
 /// Where the content files with problems would have their pages (`articles/x/`):

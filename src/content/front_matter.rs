@@ -8,6 +8,11 @@
 //! an error quickly: flow nesting is bounded before parsing (the parser's
 //! work grows with the square of it), block nesting by serde_yaml's recursion
 //! limit, and alias expansion by counting the values it produces.
+//!
+//! A key written twice in one map is an error at any depth, at the second
+//! key: serde refuses a repeated top-level key, and [`unique_value`] and
+//! [`unique`] refuse one inside `extra` and `names` (serde's own maps would
+//! keep the last value silently).
 
 use serde::de::DeserializeOwned;
 
@@ -63,14 +68,90 @@ pub fn parse<T: DeserializeOwned>(split: &Split<'_>, shown: &str, keys: &[&str])
     check_depth(split.yaml, shown)?;
     let yaml = if split.yaml.trim().is_empty() { "{}" } else { split.yaml };
     check_size(yaml, shown)?;
-    serde_yaml::from_str(yaml).map_err(|err| yaml_diagnostic(&err, shown, keys))
+    serde_yaml::from_str(yaml).map_err(|err| yaml_diagnostic(&err, yaml, shown, keys))
 }
 
-fn yaml_diagnostic(err: &serde_yaml::Error, shown: &str, keys: &[&str]) -> Diagnostic {
+fn yaml_diagnostic(err: &serde_yaml::Error, yaml: &str, shown: &str, keys: &[&str]) -> Diagnostic {
     // Every error has a location, even one serde_yaml does not print (the
     // start of the block, for a missing top-level key).
     let (line, column) = err.location().map_or((YAML_FIRST_LINE, 1), |loc| file_pos(loc.line(), loc.column()));
-    Diagnostic::at(shown, line, column, explain(&in_file_positions(&err.to_string(), (line, column)), keys))
+    let message = explain(&in_file_positions(&err.to_string(), (line, column)), keys);
+    // A key written twice is reported at the start of its map: point at the second one.
+    let key = message.split_once(WRITTEN_TWICE).and_then(|(head, _)| head.rsplit('`').nth(1));
+    let (line, column) = key
+        .and_then(|key| second_key(yaml, (line - YAML_FIRST_LINE, column.saturating_sub(1)), key))
+        .map_or((line, column), |(l, c)| file_pos(l + 1, c + 1));
+    Diagnostic::at(shown, line, column, message)
+}
+
+/// The (0-based line, 0-based column in characters) of the second `key` of
+/// the map that starts at `start` in `yaml`: a flow map (`{a: 1, a: 2}`) or
+/// a block map (keys at the column of its first key). `None` when this
+/// simple reader cannot tell.
+fn second_key(yaml: &str, start: (usize, usize), key: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let first = lines.get(start.0)?;
+    let byte = first.char_indices().nth(start.1).map_or(first.len(), |(b, _)| b);
+    let is_key = |text: &str| -> bool {
+        let text = text.trim_start();
+        let rest = [("\"", "\""), ("'", "'"), ("", "")]
+            .iter()
+            .find_map(|(open, close)| text.strip_prefix(open)?.strip_prefix(key)?.strip_prefix(close));
+        let Some(rest) = rest else { return false };
+        let rest = rest.trim_start_matches([' ', '\t']);
+        rest.strip_prefix(':').is_some_and(|after| after.is_empty() || after.starts_with([' ', '\t', ',', '}']))
+    };
+    let column = |line: usize, byte: usize| lines[line][..byte].chars().count();
+    let mut found = 0;
+    if first[byte..].starts_with('{') {
+        // A flow map: keys follow its `{` or a `,` at its own depth.
+        let (mut depth, mut quote) = (0usize, None::<char>);
+        for (l, text) in lines.iter().enumerate().skip(start.0) {
+            let from = if l == start.0 { byte } else { 0 };
+            for (b, c) in text[from..].char_indices().map(|(b, c)| (b + from, c)) {
+                match (quote, c) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, '"' | '\'') if depth > 0 => quote = Some(c),
+                    (None, '{' | '[') => depth += 1,
+                    (None, '}' | ']') => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return None;
+                        }
+                    }
+                    _ => {}
+                }
+                if depth == 1 && quote.is_none() && matches!(c, '{' | ',') && is_key(&text[b + 1..]) {
+                    found += 1;
+                    if found == 2 {
+                        let after = &text[b + 1..];
+                        return Some((l, column(l, b + 1 + after.len() - after.trim_start().len())));
+                    }
+                }
+            }
+        }
+        return None;
+    }
+    // A block map: its keys sit at the indentation of the first one.
+    let indent = byte;
+    for (l, text) in lines.iter().enumerate().skip(start.0) {
+        let trimmed = text.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let own = text.len() - trimmed.len();
+        if l > start.0 && own < indent {
+            return None;
+        }
+        if own == indent && is_key(trimmed) {
+            found += 1;
+            if found == 2 {
+                return Some((l, column(l, own)));
+            }
+        }
+    }
+    None
 }
 
 /// A (line, column) of the YAML block (1-based) as a position in the file.
@@ -134,6 +215,10 @@ fn explain(message: &str, keys: &[&str]) -> String {
             None => format!("unknown key `{key}`, expected one of {}", crate::config::quoted_list(&expected)),
         });
     }
+    if let Some(rest) = message.strip_prefix("duplicate field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        return in_path(format!("the key `{key}` {WRITTEN_TWICE}, expected each key once"));
+    }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or_default();
         return in_path(format!("missing required key `{key}`, expected `{key}: ...`"));
@@ -175,6 +260,172 @@ fn serde_field_list(list: &str) -> Vec<&str> {
         .flat_map(|part| part.split(" or "))
         .filter_map(|name| name.trim().strip_prefix('`')?.strip_suffix('`'))
         .collect()
+}
+
+/// How a key written twice in one map is reported (by [`unique`] and by
+/// serde for the top-level keys); [`yaml_diagnostic`] then points at the
+/// second one.
+const WRITTEN_TWICE: &str = "is written twice in this map";
+
+/// Reads a free value (`extra`) as JSON values, refusing a key written twice
+/// in any map at any depth: serde's own maps keep the last value silently,
+/// while a duplicate top-level key is an error. For `#[serde(deserialize_with)]`.
+pub fn unique_value<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<serde_json::Value, D::Error> {
+    deserializer.deserialize_any(UniqueValue)
+}
+
+/// Reads a map of names (`names: { zh: ... }`), refusing a key written twice.
+pub fn unique<'de, D, V>(deserializer: D) -> Result<std::collections::BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: serde::Deserialize<'de>,
+{
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
+}
+
+/// Builds a map, refusing a key written twice.
+struct Unique<V>(std::marker::PhantomData<V>);
+impl<'de, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+    type Value = std::collections::BTreeMap<String, V>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a map")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = std::collections::BTreeMap::new();
+        while let Some(Key(key)) = map.next_key()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{key}` {WRITTEN_TWICE}, expected each key once"
+                )));
+            }
+            out.insert(key, map.next_value()?);
+        }
+        Ok(out)
+    }
+}
+
+/// A map key: a string, or a number or boolean written as one (`2024: ...`).
+struct Key(String);
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'v> serde::de::Visitor<'v> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+/// Builds a JSON value, refusing a key written twice in any map.
+struct UniqueValue;
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueValue {
+    type Value = serde_json::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueValue {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        // Not a number JSON can hold (`.nan`, `.inf`): null, as serde_json does.
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(UniqueValue)? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(Key(key)) = map.next_key()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{key}` {WRITTEN_TWICE}, expected each key once"
+                )));
+            }
+            let value = map.next_value_seed(UniqueValue)?;
+            out.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+}
+
+/// Byte offsets and characters of the bidirectional controls in `yaml`
+/// (U+202A–U+202E, U+2066–U+2069), written as they are or as YAML escapes
+/// (`\u202E`, `\U0000202E`). Invisible, they make a title or a name show in
+/// another order than it is written ("Trojan Source").
+pub fn bidi_controls(yaml: &str) -> Vec<(usize, char)> {
+    let is_bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let mut found: Vec<(usize, char)> = yaml.char_indices().filter(|&(_, c)| is_bidi(c)).collect();
+    for (offset, _) in yaml.match_indices('\\') {
+        let rest = &yaml[offset + 1..];
+        let digits = match rest.as_bytes().first() {
+            Some(b'u') => 4,
+            Some(b'U') => 8,
+            _ => continue,
+        };
+        let escaped = rest
+            .get(1..1 + digits)
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32)
+            .filter(|&c| is_bidi(c));
+        if let Some(c) = escaped {
+            found.push((offset, c));
+        }
+    }
+    found.sort_unstable();
+    found
 }
 
 /// How many values (after expanding aliases) a front-matter block may hold.
@@ -415,6 +666,14 @@ fn flow_items(lines: &[&str], line: usize, byte: usize) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_bidi_controls_written_or_escaped() {
+        let yaml = "title: a\u{202E}b\nname: \"x\\u2066y\\U0000202e\"\nsummary: \\u0041 \\u20\n";
+        let found: Vec<char> = bidi_controls(yaml).into_iter().map(|(_, c)| c).collect();
+        assert_eq!(found, ['\u{202E}', '\u{2066}', '\u{202E}']);
+        assert!(bidi_controls("title: العربية and 中文\n").is_empty(), "right-to-left text itself is fine");
+    }
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]

@@ -2,11 +2,14 @@
 //!
 //! The walk is sorted, so every build sees files in the same order; walk
 //! errors are reported, never skipped; a symbolic link that leads outside
-//! the site is refused. Files are parsed in parallel, then references are
-//! resolved in one place: an article's institutions by name, alias or slug
-//! (case, accents and repeated spaces do not count), countries derived from
-//! institutions. Every problem of every file is collected and returned
-//! together.
+//! the site, and anything that is not a regular file or a folder (a named
+//! pipe, a socket, a device), is refused with an error naming it, never
+//! opened. [`read_article`], which re-reads one file for the dev server,
+//! applies the same rules through the same functions of [`crate::fs`].
+//! Files are parsed in parallel, then references are resolved in one place:
+//! an article's institutions by name, alias or slug (case, accents and
+//! repeated spaces do not count), countries derived from institutions. Every
+//! problem of every file is collected and returned together.
 //!
 //! Layout: `articles/**/<slug>.md` or `articles/**/<slug>/index.md` (a
 //! bundle: its other files are copied next to the page),
@@ -160,20 +163,26 @@ pub(crate) fn kind_of(rel_path: &str) -> Option<Kind> {
 }
 
 /// Reads the source at `rel_path` (`content/articles/x.md`) again, exactly
-/// as a full load reads it, for rebuilds that re-read only edited files;
-/// `None` when it is not a Markdown source of a content section. Its
-/// references (an article's institutions, a profile's country) are not
-/// resolved.
+/// as a full load reads it, for rebuilds that re-read only edited files:
+/// under the same rules (a link out of the site or a file that is not a
+/// regular file is refused with the walk's own error). `None` when it is not
+/// a Markdown source of a content section. Its references (an article's
+/// institutions, a profile's country) are not resolved.
 pub(crate) fn read_source(root: &Path, rel_path: &str, config: &Config) -> Option<Result<Parsed, Vec<Diagnostic>>> {
     if !rel_path.ends_with(".md") {
         return None;
     }
-    let file = SourceFile {
-        kind: kind_of(rel_path)?,
-        file_slug: slug_of_source(rel_path),
-        path: root.join(rel_path),
-        rel_path: rel_path.to_string(),
-    };
+    let kind = kind_of(rel_path)?;
+    let path = root.join(rel_path);
+    if let Err(d) = crate::fs::check_inside(&crate::fs::canonical_root(root), &path, rel_path) {
+        return Some(Err(vec![d]));
+    }
+    if let Ok(meta) = std::fs::metadata(&path)
+        && let Some(special) = crate::fs::special_kind(meta.file_type())
+    {
+        return Some(Err(vec![Diagnostic::new(rel_path, crate::fs::special_file_message(special))]));
+    }
+    let file = SourceFile { kind, file_slug: slug_of_source(rel_path), path, rel_path: rel_path.to_string() };
     Some(parse_file(&file, config))
 }
 
@@ -214,7 +223,7 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
     if !content.is_dir() {
         return (sources, assets, bundles);
     }
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let canonical_root = crate::fs::canonical_root(root);
     let mut walker = walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter();
     while let Some(entry) = walker.next() {
         let entry = match entry {
@@ -234,18 +243,19 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
             }
             continue;
         }
-        if entry.path_is_symlink() {
-            let target = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-            if !target.starts_with(&canonical_root) {
-                problems.push(Diagnostic::new(
-                    rel_path,
-                    format!("this symbolic link leads outside the site (to `{}`), expected links to stay inside the site folder", target.display()),
-                ));
-                if entry.file_type().is_dir() {
-                    walker.skip_current_dir();
-                }
-                continue;
+        if entry.path_is_symlink()
+            && let Err(outside) = crate::fs::check_inside(&canonical_root, path, &rel_path)
+        {
+            problems.push(outside);
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
             }
+            continue;
+        }
+        if let Some(kind) = crate::fs::special_kind(entry.file_type()) {
+            // Never opened: reading a named pipe would wait for a writer forever.
+            problems.push(Diagnostic::new(rel_path, crate::fs::special_file_message(kind)));
+            continue;
         }
         if entry.file_type().is_dir() {
             if entry.depth() >= 2 && rel_path.starts_with("content/articles/") && path.join("index.md").is_file() {
@@ -269,6 +279,55 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
         }
     }
     (sources, assets, bundles)
+}
+
+/// `check`'s summary line, after its warnings, one a line, if any.
+pub fn with_warnings(site: &Site, summary: String) -> String {
+    let warnings = bidi_warnings(site);
+    if warnings.is_empty() {
+        return summary;
+    }
+    let mut report: String = warnings.iter().map(|w| format!("warning: {w}\n")).collect();
+    let n = warnings.len();
+    report.push_str(&format!("{summary} ({n} warning{})", if n == 1 { "" } else { "s" }));
+    report
+}
+
+/// Warnings (they do not fail `check`) for the bidirectional control
+/// characters in the front matter of every loaded source (titles,
+/// summaries, names...) and in site.toml, each at its file, line and column.
+pub fn bidi_warnings(site: &Site) -> Vec<Diagnostic> {
+    let sources = site.articles.iter().map(|a| a.rel_path.as_str());
+    let sources = sources
+        .chain(site.institutions.iter().map(|i| i.rel_path.as_str()))
+        .chain(site.countries.iter().filter_map(|c| c.rel_path.as_deref()))
+        .chain(site.pages.iter().map(|p| p.rel_path.as_str()));
+    let mut warnings = Vec::new();
+    for rel_path in std::iter::once("site.toml").chain(sources) {
+        let Ok(text) = crate::fs::read_text(&site.root.join(rel_path), rel_path) else { continue };
+        let block = if rel_path == "site.toml" {
+            text.as_str()
+        } else {
+            match super::front_matter::split(&text, rel_path) {
+                Ok(split) => split.yaml,
+                Err(_) => continue,
+            }
+        };
+        let start = block.as_ptr() as usize - text.as_ptr() as usize;
+        for (offset, c) in super::front_matter::bidi_controls(block) {
+            let (line, column) = crate::error::line_col(&text, start + offset);
+            warnings.push(Diagnostic::at(
+                rel_path,
+                line,
+                column,
+                format!(
+                    "the invisible bidirectional control U+{:04X} makes the text around it show in another order than it is written, expected none (right-to-left text needs no control characters)",
+                    u32::from(c)
+                ),
+            ));
+        }
+    }
+    warnings
 }
 
 /// Hidden files and folders, and editor backups (`x.md~`, `#x.md#`), which

@@ -30,10 +30,19 @@
 //!   deep): pulldown-cmark accepts every string, and the code here does not
 //!   index out of bounds, unwrap, or recurse (the table of contents is built
 //!   with an explicit stack at most six levels deep);
-//! - parse a document more than once: it runs on 10,000+ articles per build.
-//!   A document is parsed once into an event vector while everything else is
-//!   collected; the heading ids are then written into that vector and it is
-//!   rendered.
+//! - parse a document more than once when it can be helped: it runs on
+//!   10,000+ articles per build. The parser's events stream straight into
+//!   the HTML writer while everything else is collected (see `Stream`); only
+//!   a heading whose automatic id a *later* custom id or footnote takes
+//!   makes a second parse;
+//! - use time or memory out of proportion to the input. Measured on
+//!   [`render`] alone (release build, system allocator): one line of 200,000
+//!   links (`[a](b) ` repeated) took 10 s when each link's column was counted
+//!   from the start of its line, and takes 0.4 s; one paragraph of 1,000,000
+//!   `*a* ` peaked at 510 MB and peaks at 210 MB (the event vector, 80 bytes
+//!   an event, 4 million events and the doubling of its capacity, was the
+//!   part stele owned; what is left is pulldown-cmark's own tree of the
+//!   paragraph and the HTML). `benches/hostile.sh` measures whole builds.
 
 use std::collections::{HashMap, HashSet};
 
@@ -98,22 +107,28 @@ pub struct LinkRef {
 
 /// Renders a Markdown document. Pure: same input, same output.
 pub fn render(markdown: &str) -> Rendered {
-    let mut scan = Scan::new(markdown);
-    let mut events = Vec::new();
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
-        scan.observe(&event, events.len(), range.start);
-        events.push(event);
-    }
-
+    let mut stream = Stream::new(markdown, Parser::new_ext(markdown, options()).into_offset_iter());
+    let mut html_out = String::with_capacity(markdown.len() + markdown.len() / 2);
+    html::push_html(&mut html_out, &mut stream);
+    let Stream { scan, streamed_ids, .. } = stream;
     let Scan { mut headings, anchors, footnotes, links, words, first_paragraph, .. } = scan;
 
     assign_ids(&mut headings, footnotes);
-    for heading in &headings {
-        set_heading_id(&mut events, heading.event_index, &heading.id);
+    if !headings.iter().map(|h| &h.id).eq(streamed_ids.iter()) {
+        // A later custom id or footnote took an id given on the way: render
+        // again with the final ids (rare; see `Stream`).
+        html_out.clear();
+        let mut next_heading = 0;
+        let events = Parser::new_ext(markdown, options()).map(|mut event| {
+            if let Event::Start(Tag::Heading { id, .. }) = &mut event {
+                let final_id = headings.get(next_heading).map(|h| h.id.clone()).unwrap_or_default();
+                *id = Some(CowStr::from(final_id));
+                next_heading += 1;
+            }
+            event
+        });
+        html::push_html(&mut html_out, events);
     }
-
-    let mut html_out = String::with_capacity(markdown.len() + markdown.len() / 2);
-    html::push_html(&mut html_out, events.into_iter());
 
     let anchors = anchors
         .into_iter()
@@ -137,6 +152,98 @@ pub fn render(markdown: &str) -> Rendered {
     }
 }
 
+/// The parser's events on their way to the HTML writer, observed by the
+/// [`Scan`] as they pass, so that no event vector is ever kept (on one long
+/// paragraph of emphasis it took more memory than the text and the HTML
+/// together). A heading is held back from its start to its end, to give its
+/// start the id its title makes. That id is the final one unless a *later*
+/// custom id or footnote claims it; [`render`] compares the ids given here
+/// with the final ones and, only when they differ, parses a second time.
+struct Stream<'s, I> {
+    events: I,
+    scan: Scan<'s>,
+    /// A heading being collected, or events ready to be passed on.
+    pending: std::collections::VecDeque<Event<'s>>,
+    in_heading: bool,
+    /// The ids given on the way, in document order.
+    streamed_ids: Vec<String>,
+    used: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+    /// How many of the scan's anchors were already looked at for footnotes.
+    anchors_seen: usize,
+}
+
+impl<'s, I: Iterator<Item = (Event<'s>, std::ops::Range<usize>)>> Stream<'s, I> {
+    fn new(source: &'s str, events: I) -> Self {
+        Stream {
+            events,
+            scan: Scan::new(source),
+            pending: std::collections::VecDeque::new(),
+            in_heading: false,
+            streamed_ids: Vec::new(),
+            used: HashSet::new(),
+            next_suffix: HashMap::new(),
+            anchors_seen: 0,
+        }
+    }
+
+    /// The id of the heading the scan has just closed, as far as the
+    /// document read so far tells.
+    fn heading_id(&mut self) -> String {
+        for anchor in &self.scan.anchors[self.anchors_seen..] {
+            if let Anchor::Footnote(name) = anchor {
+                self.used.insert(name.clone());
+            }
+        }
+        self.anchors_seen = self.scan.anchors.len();
+        let base = match self.scan.headings.last() {
+            Some(Heading { custom_id: Some(custom), .. }) => custom.clone(),
+            Some(heading) => {
+                Some(slugify(&heading.title)).filter(|s| !s.is_empty()).unwrap_or_else(|| "section".into())
+            }
+            None => "section".into(),
+        };
+        claim(base, &mut self.used, &mut self.next_suffix)
+    }
+}
+
+impl<'s, I: Iterator<Item = (Event<'s>, std::ops::Range<usize>)>> Iterator for Stream<'s, I> {
+    type Item = Event<'s>;
+
+    fn next(&mut self) -> Option<Event<'s>> {
+        loop {
+            if !self.in_heading
+                && let Some(event) = self.pending.pop_front()
+            {
+                return Some(event);
+            }
+            let Some((event, range)) = self.events.next() else {
+                // Only an unclosed heading can be left (the parser always closes them).
+                self.in_heading = false;
+                return self.pending.pop_front();
+            };
+            self.scan.observe(&event, range.start);
+            match event {
+                Event::Start(Tag::Heading { .. }) => {
+                    self.in_heading = true;
+                    self.pending.push_back(event);
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    self.pending.push_back(event);
+                    self.in_heading = false;
+                    let new_id = self.heading_id();
+                    if let Some(Event::Start(Tag::Heading { id, .. })) = self.pending.front_mut() {
+                        *id = Some(CowStr::from(new_id.clone()));
+                    }
+                    self.streamed_ids.push(new_id);
+                }
+                event if self.in_heading => self.pending.push_back(event),
+                event => return Some(event),
+            }
+        }
+    }
+}
+
 /// The pulldown-cmark extensions stele's Markdown uses.
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -149,7 +256,6 @@ fn options() -> Options {
 
 /// A heading as seen while scanning; `id` is filled in by [`assign_ids`].
 struct Heading {
-    event_index: usize,
     level: u8,
     custom_id: Option<String>,
     title: String,
@@ -205,11 +311,10 @@ impl<'s> Scan<'s> {
         }
     }
 
-    /// Looks at one event; `index` is its position in the event vector and
-    /// `offset` the byte offset where it starts in the source.
-    fn observe(&mut self, event: &Event<'_>, index: usize, offset: usize) {
+    /// Looks at one event; `offset` is the byte offset where it starts in the source.
+    fn observe(&mut self, event: &Event<'_>, offset: usize) {
         match event {
-            Event::Start(tag) => self.start(tag, index, offset),
+            Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(*tag),
             Event::Text(text) | Event::Code(text) | Event::InlineMath(text) | Event::DisplayMath(text) => {
                 self.text(text)
@@ -220,12 +325,11 @@ impl<'s> Scan<'s> {
         }
     }
 
-    fn start(&mut self, tag: &Tag<'_>, index: usize, offset: usize) {
+    fn start(&mut self, tag: &Tag<'_>, offset: usize) {
         match tag {
             Tag::Heading { level, id, .. } => {
                 self.words.boundary();
                 self.current_heading = Some(Heading {
-                    event_index: index,
                     level: *level as u8,
                     custom_id: id.as_deref().filter(|id| !id.is_empty()).map(str::to_owned),
                     title: String::new(),
@@ -322,9 +426,16 @@ impl<'s> Scan<'s> {
 }
 
 /// Byte offsets where each line of the source starts (`\n`, `\r\n` and a
-/// lone `\r` all end a line, as in CommonMark).
+/// lone `\r` all end a line, as in CommonMark), and the last position
+/// located. Links come in document order, so each column is counted on from
+/// the previous link on the same line rather than from the line's start:
+/// 200,000 links on one line cost one pass over it, not 200,000.
 struct LineIndex {
     starts: Vec<usize>,
+    /// The last (offset, line, column) located.
+    last: (usize, usize, usize),
+    /// Bytes looked at to count columns (for the tests of linear work).
+    counted: usize,
 }
 
 impl LineIndex {
@@ -341,17 +452,30 @@ impl LineIndex {
                 starts.push(i + 1);
             }
         }
-        LineIndex { starts }
+        LineIndex { starts, last: (0, 1, 1), counted: 0 }
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
-    fn locate(&self, source: &str, offset: usize) -> (usize, usize) {
+    fn locate(&mut self, source: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(source.len());
         let line = self.starts.partition_point(|&start| start <= offset).max(1);
-        let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let column = source.get(start..offset).map_or(offset.saturating_sub(start), |text| text.chars().count());
-        (line, column + 1)
+        let (last_offset, last_line, last_column) = self.last;
+        let (from, column) = if line == last_line && last_offset <= offset {
+            (last_offset, last_column)
+        } else {
+            (self.starts.get(line - 1).copied().unwrap_or(0), 1)
+        };
+        let column = column
+            + source.get(from..offset).map_or(offset.saturating_sub(from), |text| bytecount_chars(text.as_bytes()));
+        self.counted += offset - from;
+        self.last = (offset, line, column);
+        (line, column)
     }
+}
+
+/// Characters in UTF-8 bytes: every byte that does not continue a character.
+fn bytecount_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// Gives every heading its id: custom ids first (so that an automatic id
@@ -390,12 +514,6 @@ fn claim(base: String, used: &mut HashSet<String>, next_suffix: &mut HashMap<Str
             used.insert(candidate.clone());
             return candidate;
         }
-    }
-}
-
-fn set_heading_id(events: &mut [Event<'_>], index: usize, new_id: &str) {
-    if let Some(Event::Start(Tag::Heading { id, .. })) = events.get_mut(index) {
-        *id = Some(CowStr::from(new_id.to_owned()));
     }
 }
 
@@ -524,6 +642,31 @@ fn reading_minutes(latin: usize, cjk: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_of_many_links_on_one_line_cost_one_pass() {
+        let source = format!("x\n{}\né [c](d)", "[a](b) ".repeat(20_000));
+        let mut lines = LineIndex::new(&source);
+        let starts: Vec<usize> = source.match_indices('[').map(|(i, _)| i).collect();
+        for &offset in &starts {
+            assert_eq!(lines.locate(&source, offset), crate::error::line_col(&source, offset));
+        }
+        assert!(lines.counted <= source.len(), "{} bytes counted for {}", lines.counted, source.len());
+        // Out of order (not what rendering does) is still right.
+        assert_eq!(lines.locate(&source, 2), (2, 1));
+    }
+
+    #[test]
+    fn a_later_custom_id_or_footnote_moves_an_earlier_automatic_id() {
+        let r = render("## Intro\n\n## Notes\n\n## Other {#intro}\n\nText[^notes]\n\n[^notes]: A note.\n");
+        let ids: Vec<&str> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["intro-1", "notes-1", "intro"]);
+        assert!(r.html.contains("<h2 id=\"intro-1\">Intro</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"notes-1\">Notes</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"intro\">Other</h2>"), "{}", r.html);
+        let streamed = render("## Intro\n\n## Intro\n");
+        assert!(streamed.html.contains("<h2 id=\"intro\">") && streamed.html.contains("<h2 id=\"intro-1\">"));
+    }
 
     fn ids(toc: &[TocEntry]) -> Vec<(u8, &str, usize)> {
         toc.iter().map(|entry| (entry.level, entry.id.as_str(), entry.children.len())).collect()

@@ -223,7 +223,7 @@ struct ArticleFm {
     slug: Option<String>,
     #[serde(default)]
     draft: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "front_matter::unique_value")]
     extra: serde_json::Value,
 }
 
@@ -234,14 +234,14 @@ const INSTITUTION_KEYS: &[&str] = &["name", "country", "names", "aliases", "city
 struct InstitutionFm {
     name: String,
     country: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "front_matter::unique")]
     names: BTreeMap<String, String>,
     #[serde(default)]
     aliases: Vec<String>,
     city: Option<String>,
     website: Option<String>,
     founded: Option<serde_json::Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "front_matter::unique_value")]
     extra: serde_json::Value,
 }
 
@@ -251,9 +251,9 @@ const COUNTRY_KEYS: &[&str] = &["name", "names", "extra"];
 #[serde(deny_unknown_fields)]
 struct CountryFm {
     name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "front_matter::unique")]
     names: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "front_matter::unique_value")]
     extra: serde_json::Value,
 }
 
@@ -268,7 +268,7 @@ struct PageFm {
     slug: Option<String>,
     #[serde(default)]
     draft: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "front_matter::unique_value")]
     extra: serde_json::Value,
 }
 

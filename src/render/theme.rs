@@ -175,7 +175,13 @@ fn files_under(dir: &Path, problems: &mut Vec<Diagnostic>, root: &Path) -> Vec<(
                     out.push((name, entry.path().to_path_buf()));
                 }
             }
-            Ok(_) => {}
+            Ok(entry) => {
+                if let Some(kind) = crate::fs::special_kind(entry.file_type()) {
+                    // Never opened: reading a named pipe would wait for a writer forever.
+                    problems
+                        .push(Diagnostic::new(display_path(root, entry.path()), crate::fs::special_file_message(kind)));
+                }
+            }
             Err(err) => {
                 let shown = err.path().map_or_else(|| display_path(root, dir), |p| display_path(root, p));
                 problems.push(Diagnostic::new(shown, format!("cannot read this part of the theme: {err}")));
