@@ -13,7 +13,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use common::TestSite;
-use server::{EventStream, HttpReply, Served, http_exchange_within, parse_reply};
+use server::{EventStream, Served, parse_reply};
 
 /// The server's head timeout (`src/serve/http.rs`), and a margin for a loaded machine.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
@@ -65,11 +65,13 @@ fn status_of(received: &[u8]) -> Option<u16> {
 /// Asks for `/` until it is answered 200, for at most `within`; panics otherwise.
 fn answers_within(served: &Served, within: Duration) -> Duration {
     let start = Instant::now();
+    let request = get_request(served, "/", true);
     loop {
-        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            http_exchange_within(served.addr, get_request(served, "/", true).as_bytes(), Duration::from_millis(500))
-        }));
-        if let Ok(HttpReply { status: 200, .. }) = attempt {
+        let attempt = TcpStream::connect_timeout(&served.addr, Duration::from_millis(200)).map(|mut stream| {
+            let _ = stream.write_all(request.as_bytes());
+            status_of(&read_to_close(&mut stream, Duration::from_millis(500)).0)
+        });
+        if let Ok(Some(200)) = attempt {
             return start.elapsed();
         }
         assert!(start.elapsed() < within, "the server did not answer within {within:?}: {attempt:?}");
@@ -236,7 +238,9 @@ fn pipelined_requests_are_answered_in_turn_with_bounded_threads_and_memory() {
         "{answers} answers; threads {threads_before} -> at most {max_threads}; RSS {rss_before} KiB -> at most {max_rss} KiB"
     );
     assert_eq!(answers, REQUESTS, "every pipelined request is answered");
-    assert!(max_threads <= threads_before + 4, "threads grew from {threads_before} to {max_threads}");
+    // One connection thread and a request thread at a time (the one that just
+    // answered may still be ending): a few threads, where upstream made 1,597.
+    assert!(max_threads <= threads_before + 8, "threads grew from {threads_before} to {max_threads}");
     assert!(max_rss < rss_before + 64 * 1024, "memory grew from {rss_before} KiB to {max_rss} KiB");
 }
 
@@ -409,6 +413,13 @@ fn event_streams_that_never_read_make_room_for_pages() {
     std::thread::sleep(Duration::from_millis(5_500));
     let mut page = served.events();
     page.wait_for("event: hello", Duration::from_secs(10));
+    // The dropped stream is closed at once, not left hanging.
+    let start = Instant::now();
+    let mut closed = None;
+    while closed.is_none() && start.elapsed() < Duration::from_secs(2) {
+        closed = silent.iter_mut().position(|stream| stream.closed_within(Duration::from_millis(10)));
+    }
+    assert!(closed.is_some(), "no silent stream was closed to make room");
     // The page answers its pings, the way the injected script does.
     assert_eq!(page.ack(), 204);
     assert_eq!(served.get("/__stele/alive?99999").status, 404, "no such stream");

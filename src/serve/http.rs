@@ -50,7 +50,9 @@
 //!   connection over the limit gets a 503; each connection waits until its
 //!   request is answered before reading the next (the path upstream used for
 //!   TLS only), so 2,000 pipelined requests are 2,000 answers in turn, not
-//!   2,000 threads; `ServerConfig` takes `Limits`; TLS support is removed.
+//!   2,000 threads; a response written raw (`into_writer`: the live-reload
+//!   stream) ends its connection, since the connection cannot know where it
+//!   ends; `ServerConfig` takes `Limits`; TLS support is removed.
 //! - `util/refined_tcp_stream.rs`, `connection.rs`: both halves of a
 //!   connection share one socket instead of a `try_clone`d descriptor whose
 //!   `unwrap` killed the accept thread once descriptors ran out (and each
@@ -65,8 +67,9 @@
 //!   reset), and a request with a body ends its connection.
 //! - `util/equal_reader.rs`: a body left unread is drained through a fixed
 //!   buffer, not one as large as the client's `Content-Length`.
-//! - `request.rs`: telling the connection that a request was answered no
-//!   longer panics when the connection has already gone.
+//! - `request.rs`: telling the connection that a request was answered says
+//!   whether it was written raw, and no longer panics when the connection
+//!   has already gone.
 //!
 //! This module must never build a file-system path from a request, never
 //! send CORS headers, and never panic on what a client sends.

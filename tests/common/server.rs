@@ -320,6 +320,22 @@ impl EventStream {
         http_exchange(addr, request.as_bytes()).status
     }
 
+    /// Reads until the server closes the stream, for at most `timeout`;
+    /// whether it did.
+    pub fn closed_within(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut buf = [0u8; 4096];
+        while Instant::now() < deadline {
+            match self.stream.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(n) => self.received.push_str(&String::from_utf8_lossy(&buf[..n])),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(_) => return true,
+            }
+        }
+        false
+    }
+
     /// Reads until the received text contains `needle`, for at most `timeout`.
     pub fn wait_for(&mut self, needle: &str, timeout: Duration) -> &str {
         let deadline = Instant::now() + timeout;

@@ -416,8 +416,9 @@ fn accept_loop(
                 let (sender, receiver) = mpsc::channel();
                 for rq in client {
                     messages.push(rq.with_notify_sender(sender.clone()).into());
-                    // Wait until the request is answered (or dropped).
-                    if receiver.recv().is_err() {
+                    // Wait until the request is answered (or dropped); a
+                    // response written raw ends the connection.
+                    if receiver.recv() != Ok(false) {
                         break;
                     }
                 }

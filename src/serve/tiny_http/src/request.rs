@@ -73,11 +73,13 @@ pub struct Request {
     must_send_continue: bool,
 
     // If Some, a message must be sent after responding
-    notify_when_responded: Option<Sender<()>>,
+    // stele patch: `true` when the connection must close (the response was
+    // written through `into_writer` or `upgrade`, whose end it cannot know)
+    notify_when_responded: Option<Sender<bool>>,
 }
 
 struct NotifyOnDrop<R> {
-    sender: Sender<()>,
+    sender: Sender<bool>,
     inner: R,
 }
 
@@ -96,7 +98,7 @@ impl<R: Write> Write for NotifyOnDrop<R> {
 }
 impl<R> Drop for NotifyOnDrop<R> {
     fn drop(&mut self) {
-        self.sender.send(()).ok();
+        self.sender.send(true).ok();
     }
 }
 
@@ -435,7 +437,7 @@ impl Request {
     {
         let res = self.respond_impl(response);
         if let Some(sender) = self.notify_when_responded.take() {
-            sender.send(()).ok();
+            sender.send(false).ok();
         }
         res
     }
@@ -469,7 +471,7 @@ impl Request {
         })
     }
 
-    pub(crate) fn with_notify_sender(mut self, sender: Sender<()>) -> Self {
+    pub(crate) fn with_notify_sender(mut self, sender: Sender<bool>) -> Self {
         self.notify_when_responded = Some(sender);
         self
     }
@@ -491,7 +493,7 @@ impl Drop for Request {
             let response = Response::empty(500);
             let _ = self.respond_impl(response); // ignoring any potential error
             if let Some(sender) = self.notify_when_responded.take() {
-                sender.send(()).ok();
+                sender.send(false).ok();
             }
         }
     }
