@@ -267,6 +267,7 @@ fn a_huge_header_line_is_refused_without_growing() {
     let (received, closed) = read_to_close(&mut stream, Duration::from_secs(20));
     let rss_after = served.rss_kib();
     let _ = sender.join();
+    eprintln!("a 256 MB header line: RSS {rss_before} KiB -> {rss_after} KiB");
     assert_eq!(status_of(&received), Some(431), "{}", String::from_utf8_lossy(&received));
     assert!(closed, "the connection is closed after the 431");
     assert!(rss_after < rss_before + 16 * 1024, "memory grew from {rss_before} KiB to {rss_after} KiB");

@@ -572,6 +572,12 @@ mod tests {
         let head = page(respond(&state, ON, "HEAD", "/articles/x/", HOST));
         assert_eq!(head, get(&state, "/articles/x/"), "HEAD answers as GET; tiny_http drops the body");
         assert!(matches!(respond(&state, ON, "GET", "/__stele/events", HOST), Reply::Events));
+        assert!(matches!(respond(&state, ON, "GET", "/__stele/alive?17", HOST), Reply::Alive(17)));
+        for target in ["/__stele/alive", "/__stele/alive?", "/__stele/alive?x", "/__stele/alive?-1"] {
+            assert_eq!(page(respond(&state, ON, "GET", target, HOST)).status, 400, "{target}");
+        }
+        assert_eq!(page(respond(&state, ON, "GET", "/__stele/alive?17", &["evil.example"])).status, 403);
+        assert_eq!(page(respond(&state, ON, "POST", "/__stele/alive?17", HOST)).status, 405);
         assert_eq!(page(respond(&state, ON, "HEAD", "/__stele/events", HOST)).status, 200);
     }
 
