@@ -173,6 +173,30 @@ fn a_burst_of_keep_alive_clients_is_answered_at_once() {
     );
 }
 
+/// Requests on a kept-alive connection are not held back by the client's
+/// delayed ACK: a response goes out in several writes, and without
+/// `TCP_NODELAY` each one after the first waited for it (40 ms at least,
+/// the kernel's minimum). The median over 30 requests stays well under that,
+/// however loaded the machine.
+#[test]
+fn kept_alive_requests_are_answered_without_delay() {
+    let site = site();
+    let served = Served::start(site.root(), &[]);
+    let request = get_request(&served, "/articles/murals/", false);
+    let mut stream = TcpStream::connect(served.addr).expect("connect");
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let start = Instant::now();
+        stream.write_all(request.as_bytes()).expect("send");
+        assert_eq!(read_one_response(&mut stream, Duration::from_secs(5)), Some(200));
+        times.push(start.elapsed());
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    eprintln!("30 requests on one connection: median {median:?}, slowest {:?}", times[times.len() - 1]);
+    assert!(median < Duration::from_millis(30), "median {median:?}: answers wait for delayed ACKs");
+}
+
 /// Reads one response with a Content-Length from a kept-alive connection.
 fn read_one_response(stream: &mut TcpStream, timeout: Duration) -> Option<u16> {
     stream.set_read_timeout(Some(Duration::from_millis(20))).ok()?;

@@ -53,6 +53,9 @@
 //!   2,000 threads; a response written raw (`into_writer`: the live-reload
 //!   stream) ends its connection, since the connection cannot know where it
 //!   ends; `ServerConfig` takes `Limits`; TLS support is removed.
+//! - `lib.rs` also sets `TCP_NODELAY` on every connection: a response goes
+//!   out in several writes, and on a kept-alive connection each one after
+//!   the first waited for the client's delayed ACK (40 ms a response).
 //! - `util/refined_tcp_stream.rs`, `connection.rs`: both halves of a
 //!   connection share one socket instead of a `try_clone`d descriptor whose
 //!   `unwrap` killed the accept thread once descriptors ran out (and each

@@ -405,6 +405,9 @@ fn accept_loop(
             continue;
         }
         sock.set_write_timeout(Some(limits.write_timeout)).ok();
+        // A response goes out in several writes: without this, on a kept-alive
+        // connection, each waits for the client's delayed ACK (40 ms or more).
+        sock.set_nodelay().ok();
         let (read_closable, write_closable) = util::RefinedTcpStream::new(sock);
         let client = ClientConnection::new(write_closable, read_closable, limits);
         let messages = messages.clone();
