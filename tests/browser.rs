@@ -232,3 +232,43 @@ fn live_reload_in_a_real_browser() {
         if state == json!(true) { Ok(()) } else { Err(browser.run(page_text)) }
     });
 }
+
+/// A page whose live-reload stream is refused (every slot taken) tries again
+/// later by itself, and reloads on the next edit once it gets a stream.
+#[test]
+fn live_reload_retries_after_a_refused_stream() {
+    let chromium = require(&["chromium", "chromium-browser"], "chromium");
+    let chromedriver = require(&["chromedriver"], "chromedriver");
+
+    let site = TestSite::new();
+    site.write("content/articles/murals.md", murals("Dunhuang Academy", "The first version of the text."));
+    let served = Served::start(site.root(), &[]);
+    let driver = Driver::start(&chromedriver);
+    let browser = Session::new(&driver, &chromium);
+
+    // Every slot taken by clients that never read (they may be dropped to
+    // make room only 5 s after their first unanswered ping).
+    let mut silent: Vec<_> = (0..64).map(|_| served.events()).collect();
+    for stream in &mut silent {
+        stream.wait_for("event: hello", Duration::from_secs(10));
+    }
+    let page_text = "return document.body ? document.body.innerText : ''";
+    browser.goto(&format!("{}articles/murals/", served.url));
+    let refused = http_exchange_within(
+        served.addr,
+        format!("GET /__stele/events HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", served.addr).as_bytes(),
+        Duration::from_secs(2),
+    );
+    assert_eq!(refused.status, 503, "the page loaded while every slot was taken");
+
+    site.write("content/articles/murals.md", murals("Dunhuang Academy", "The version the page catches up with."));
+    eventually("the page retries, gets a stream and reloads", Duration::from_secs(40), || {
+        let text = browser.run(page_text);
+        if text.as_str().is_some_and(|t| t.contains("The version the page catches up with")) {
+            Ok(())
+        } else {
+            Err(text)
+        }
+    });
+    drop(silent);
+}

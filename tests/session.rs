@@ -241,3 +241,25 @@ fn every_kind_of_edit_renders_only_what_shows_it_and_equals_a_full_build() {
     edit(&site, profile, "name: Palace Museum", "name: The Palace Museum\naliases: [Palace Museum]");
     step(&site, &mut session, profile);
 }
+
+/// A watcher may report only a new folder (`templates`), not the files in it:
+/// the theme is read again, and what it changes is rendered again.
+#[test]
+fn a_new_templates_folder_reported_alone_is_read() {
+    let site = many_articles();
+    let mut session = Session::new(site.options());
+    session.rebuild().expect("first build");
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Lost in the caves</h1>{% endblock content %}",
+    );
+    step(&site, &mut session, "templates");
+    assert!(String::from_utf8_lossy(&session.files()["404.html"]).contains("Lost in the caves"));
+    // A folder the session cannot place reloads everything, theme included.
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Still lost</h1>{% endblock content %}",
+    );
+    step(&site, &mut session, "somewhere-else");
+    assert!(String::from_utf8_lossy(&session.files()["404.html"]).contains("Still lost"));
+}

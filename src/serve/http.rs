@@ -2,9 +2,7 @@
 //!
 //! [`respond`] is a pure function from the current [`State`] and the parts of
 //! a request (method, target, Host headers) to a [`Reply`]; [`run`] feeds it
-//! from tiny_http, one thread per request, so that a slow or half-open client
-//! only ever holds its own thread (tiny_http has no read timeout, and
-//! dropping a request drains its body).
+//! from tiny_http, one thread per request.
 //!
 //! Rules: GET and HEAD only (405 with `Allow` otherwise). The target is
 //! percent-decoded once and looked up in the in-memory map; a decoded path
@@ -17,16 +15,78 @@
 //! (`GET http://host/x`) is checked the same way. HTML responses get the
 //! live-reload script and the error overlay ([`reload`]).
 //!
+//! Limits (no local client can stop the server or make it grow without
+//! bound; [`limits`] sets them):
+//! - at start, the soft limit on open descriptors is raised to the hard limit;
+//! - at most 256 connections at once (fewer when the descriptor limit leaves
+//!   less room than that plus 64); one more is answered 503 and closed. Each
+//!   connection holds one descriptor, one thread, and while a request is being
+//!   answered one more thread: a connection hands over its next request only
+//!   once the previous one is answered, so pipelined requests wait their turn;
+//! - a request head must arrive whole within 10 s of the connection (or of the
+//!   previous response): a connection that sent nothing is then closed, one
+//!   that sent part of a head gets 408; a body must arrive within 10 s of its
+//!   head, and a request with a body is the last of its connection;
+//! - a write that blocks for 10 s (a client that does not read) closes the
+//!   connection;
+//! - request line at most 8 KiB (400), a header line at most 8 KiB, the head
+//!   at most 64 KiB and 100 header lines (431); a control character or a
+//!   byte that is not ASCII in the head is a 400, an HTTP version other than
+//!   1.0 and 1.1 (`HTTP/0.9`, `HTTP/2.0`) a 505. After such an answer the
+//!   connection is closed; it first reads what the client still sends for up
+//!   to 1 s, so that the client gets the answer rather than a reset;
+//! - an error from `accept` (such as running out of descriptors) makes the
+//!   accept thread wait 50 ms and go on: once the clients that caused it are
+//!   gone, the server answers again.
+//!
+//! tiny_http 0.12 (the site owner's choice) cannot be made to do this from
+//! outside, so `src/serve/tiny_http/` holds a patched copy, used through
+//! `[patch.crates-io]` in Cargo.toml. What changed, and why:
+//! - `lib.rs`: the accept loop no longer stops on an `accept` error (it
+//!   backs off and goes on); the `TaskPool` (`util/task_pool.rs`, removed)
+//!   is replaced by one thread per connection under `Limits::max_connections`
+//!   (the pool counted threads already woken for an earlier connection as
+//!   free, so connections in a burst waited for others to close); a
+//!   connection over the limit gets a 503; each connection waits until its
+//!   request is answered before reading the next (the path upstream used for
+//!   TLS only), so 2,000 pipelined requests are 2,000 answers in turn, not
+//!   2,000 threads; a response written raw (`into_writer`: the live-reload
+//!   stream) ends its connection, since the connection cannot know where it
+//!   ends; `ServerConfig` takes `Limits`; TLS support is removed.
+//! - `lib.rs` also sets `TCP_NODELAY` on every connection: a response goes
+//!   out in several writes, and on a kept-alive connection each one after
+//!   the first waited for the client's delayed ACK (40 ms a response).
+//! - `util/refined_tcp_stream.rs`, `connection.rs`: both halves of a
+//!   connection share one socket instead of a `try_clone`d descriptor whose
+//!   `unwrap` killed the accept thread once descriptors ran out (and each
+//!   connection now costs one descriptor, not two); reads honour a deadline
+//!   (the socket's read timeout is set to what is left of it); a failed write
+//!   shuts the socket down.
+//! - `client.rs`: the head timeout, the line, head and header-count limits,
+//!   the checks on the bytes of the head (a bare LF also ends a line, as RFC
+//!   9112 allows), the 505 (upstream wrote it on a writer queued behind the
+//!   request's own one and waited forever), the lingering close after every
+//!   refusal, no `unwrap` on the peer's address (gone when the client already
+//!   reset), and a request with a body ends its connection.
+//! - `util/equal_reader.rs`: a body left unread is drained through a fixed
+//!   buffer, not one as large as the client's `Content-Length`.
+//! - `request.rs`: telling the connection that a request was answered says
+//!   whether it was written raw, and no longer panics when the connection
+//!   has already gone.
+//!
 //! This module must never build a file-system path from a request, never
 //! send CORS headers, and never panic on what a client sends.
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 use super::State;
-use super::reload::{self, EVENTS_PATH, Hub};
+use super::reload::{self, ALIVE_PATH, EVENTS_PATH, Hub};
+use crate::error::Error;
 
 /// What the server enforces beyond the paths.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +103,8 @@ pub enum Reply {
     Page(Response),
     /// Hand the connection to the live-reload event stream.
     Events,
+    /// A page says it reads live-reload stream number `.0` ([`Hub::alive`]).
+    Alive(u64),
 }
 
 /// A complete HTTP response.
@@ -128,6 +190,12 @@ pub fn respond(state: &State, policy: Policy, method: &str, target: &str, hosts:
         Some(path) => path,
         None => return Reply::Page(Response::text(400, "bad request path")),
     };
+    if path == ALIVE_PATH {
+        return match query.and_then(|q| q.parse().ok()) {
+            Some(stream) => Reply::Alive(stream),
+            None => Reply::Page(Response::text(400, "which stream?")),
+        };
+    }
     if path == EVENTS_PATH {
         return if head {
             Reply::Page(Response::new(200, "text/event-stream; charset=utf-8", Vec::new()))
@@ -263,7 +331,9 @@ pub fn content_type(site_path: &str) -> String {
     }
 }
 
-/// Answers requests until the server stops: one thread per request.
+/// Answers requests until the server stops: one thread per request. A
+/// connection hands over its next request only once the previous one is
+/// answered, so there are never more request threads than connections.
 pub fn run(server: tiny_http::Server, state: Arc<RwLock<State>>, hub: Arc<Hub>, policy: Policy) {
     for request in server.incoming_requests() {
         let state = Arc::clone(&state);
@@ -283,15 +353,10 @@ fn handle(request: tiny_http::Request, state: &RwLock<State>, hub: &Hub, policy:
     let reply = respond(&snapshot, policy, request.method().as_str(), request.url(), &hosts);
     drop(hosts);
     match reply {
-        Reply::Page(response) => {
-            let mut out = tiny_http::Response::from_data(response.body).with_status_code(response.status);
-            for (name, value) in &response.headers {
-                if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-                    out.add_header(header);
-                }
-            }
-            // The client may have gone; nothing to do about it.
-            let _ = request.respond(out);
+        Reply::Page(response) => send(request, response),
+        Reply::Alive(stream) => {
+            let status = if hub.alive(stream) { 204 } else { 404 };
+            send(request, Response::new(status, "text/plain; charset=utf-8", Vec::new()));
         }
         Reply::Events => match hub.subscribe() {
             None => {
@@ -302,11 +367,80 @@ fn handle(request: tiny_http::Request, state: &RwLock<State>, hub: &Hub, policy:
                 // Subscribed first, then read the generation: no signal can fall in between.
                 let generation = current(state).generation;
                 let mut writer = request.into_writer();
-                let _ = reload::stream(&mut writer, &subscription, generation, hub.heartbeat());
+                let _ = reload::stream(&mut writer, hub, &subscription, generation);
                 let _ = writer.flush();
             }
         },
     }
+}
+
+/// Writes `response` to the client.
+fn send(request: tiny_http::Request, response: Response) {
+    let mut out = tiny_http::Response::from_data(response.body).with_status_code(response.status);
+    for (name, value) in &response.headers {
+        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            out.add_header(header);
+        }
+    }
+    // The client may have gone; nothing to do about it.
+    let _ = request.respond(out);
+}
+
+/// Listens on `addr` with the limits of [`limits`], after raising the
+/// descriptor limit (see [`raise_descriptor_limit`]).
+pub fn listen(addr: SocketAddr) -> Result<tiny_http::Server, Error> {
+    let descriptors = raise_descriptor_limit();
+    let config =
+        tiny_http::ServerConfig { addr: tiny_http::ConfigListenAddr::IP(vec![addr]), limits: limits(descriptors) };
+    tiny_http::Server::new(config).map_err(|e| Error::Env(format!("cannot listen on {addr}: {e}")))
+}
+
+/// Descriptors kept for everything but connections: the watcher, the files a
+/// rebuild reads, standard streams.
+const RESERVED_DESCRIPTORS: u64 = 64;
+
+/// The most connections served at once (each holds a descriptor and a thread).
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// The server's limits when `descriptors` may be open (`None`: unknown).
+pub fn limits(descriptors: Option<u64>) -> tiny_http::Limits {
+    let room = descriptors.map_or(MAX_CONNECTIONS as u64, |n| n.saturating_sub(RESERVED_DESCRIPTORS));
+    let max_connections = usize::try_from(room).unwrap_or(MAX_CONNECTIONS).clamp(8, MAX_CONNECTIONS);
+    tiny_http::Limits {
+        max_connections,
+        head_timeout: Duration::from_secs(10),
+        write_timeout: Duration::from_secs(10),
+        max_line: 8 * 1024,
+        max_head: 64 * 1024,
+        max_headers: 100,
+    }
+}
+
+/// Raises the soft limit on open descriptors to the hard limit, and returns
+/// the limit now in force (`None` when it cannot be known).
+#[cfg(unix)]
+pub fn raise_descriptor_limit() -> Option<u64> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit only writes into the struct it is given.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return None;
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
+        // SAFETY: setrlimit only reads the struct it is given. It may refuse
+        // (macOS caps the soft limit below an unlimited hard one): the old limit stays.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            limit = raised;
+        }
+    }
+    // `rlim_t` is not `u64` on every Unix.
+    #[allow(clippy::unnecessary_cast)]
+    Some(limit.rlim_cur as u64)
+}
+
+#[cfg(not(unix))]
+pub fn raise_descriptor_limit() -> Option<u64> {
+    None
 }
 
 fn current(state: &RwLock<State>) -> State {
@@ -345,6 +479,7 @@ mod tests {
         match reply {
             Reply::Page(response) => response,
             Reply::Events => panic!("expected a page, got the event stream"),
+            Reply::Alive(_) => panic!("expected a page, got a stream acknowledgement"),
         }
     }
 
@@ -440,6 +575,12 @@ mod tests {
         let head = page(respond(&state, ON, "HEAD", "/articles/x/", HOST));
         assert_eq!(head, get(&state, "/articles/x/"), "HEAD answers as GET; tiny_http drops the body");
         assert!(matches!(respond(&state, ON, "GET", "/__stele/events", HOST), Reply::Events));
+        assert!(matches!(respond(&state, ON, "GET", "/__stele/alive?17", HOST), Reply::Alive(17)));
+        for target in ["/__stele/alive", "/__stele/alive?", "/__stele/alive?x", "/__stele/alive?-1"] {
+            assert_eq!(page(respond(&state, ON, "GET", target, HOST)).status, 400, "{target}");
+        }
+        assert_eq!(page(respond(&state, ON, "GET", "/__stele/alive?17", &["evil.example"])).status, 403);
+        assert_eq!(page(respond(&state, ON, "POST", "/__stele/alive?17", HOST)).status, 405);
         assert_eq!(page(respond(&state, ON, "HEAD", "/__stele/events", HOST)).status, 200);
     }
 

@@ -120,7 +120,7 @@ pub fn describe(problem: &Diagnostic) -> String {
 /// Serves the site until interrupted.
 pub fn serve(options: ServeOptions) -> Result<(), Error> {
     let addr = resolve_bind(&options.bind, options.port)?;
-    let server = tiny_http::Server::http(addr).map_err(|e| Error::Env(format!("cannot listen on {addr}: {e}")))?;
+    let server = http::listen(addr)?;
     let local = server
         .server_addr()
         .to_ip()

@@ -6,8 +6,20 @@
 //! an overlay that lists them. The stream sends `hello` (the generation being
 //! served, so a page that missed a change reloads itself), `reload` (reload
 //! the page) or `css` (only stylesheets changed: swap them with a
-//! cache-busting query, keeping the page and its state), plus a heartbeat
-//! comment so that dead clients are noticed and dropped.
+//! cache-busting query, keeping the page and its state), and `ping` (the
+//! stream's number), right after `hello` and then every [`HEARTBEAT`].
+//!
+//! Slots: at most [`MAX_CLIENTS`] streams are open at once. The script
+//! answers each `ping` with `GET /__stele/alive?N` ([`ALIVE_PATH`]), which
+//! proves that the page reads its stream. A stream whose last ping has gone
+//! unanswered for [`ACK_GRACE`] is stale: when every slot is taken, a new
+//! stream takes the place of the stalest one (the dropped stream is closed),
+//! so clients that connect and never read cannot keep pages out. Only when
+//! every stream is live is a new one refused with 503; the script then tries
+//! again after 1 s, 2 s, 4 s... up to 30 s, and does the same when its stream
+//! is dropped (a stream that cannot be written to for the server's write
+//! timeout is closed too). A stream that does not answer pings is otherwise
+//! left alone: `curl` can watch the events.
 //!
 //! This module never touches the theme or the `build` output: it only
 //! decorates bytes that the server is about to send. It never interpolates
@@ -15,21 +27,27 @@
 //! puts in the overlay.
 
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::error::Diagnostic;
 
 /// The path of the event stream.
 pub const EVENTS_PATH: &str = "__stele/events";
 
-/// At most this many pages listen at once; more get 503.
+/// The path a page calls (with its stream's number as the query) to answer a ping.
+pub const ALIVE_PATH: &str = "__stele/alive";
+
+/// At most this many pages listen at once.
 pub const MAX_CLIENTS: usize = 64;
 
-/// How often an idle stream sends a comment, so dead clients are dropped.
+/// How often an idle stream sends a ping, so dead clients are noticed and
+/// live ones prove they read.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// How long a ping may go unanswered before its stream may be dropped to make room.
+pub const ACK_GRACE: Duration = Duration::from_secs(5);
 
 /// What open pages must do after a rebuild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,61 +80,120 @@ impl Signal {
 /// The open event streams.
 #[derive(Debug)]
 pub struct Hub {
-    clients: Mutex<Vec<Sender<Signal>>>,
-    active: Arc<AtomicUsize>,
+    streams: Arc<Mutex<Streams>>,
     cap: usize,
     heartbeat: Duration,
+    grace: Duration,
 }
 
-/// One open stream: its messages, and its place under the cap until dropped.
+#[derive(Debug, Default)]
+struct Streams {
+    next_id: u64,
+    open: Vec<Entry>,
+}
+
+/// One open stream, as the hub sees it.
+#[derive(Debug)]
+struct Entry {
+    id: u64,
+    signals: Sender<Signal>,
+    /// When the oldest unanswered ping was sent (`None`: all answered).
+    unanswered_since: Option<Instant>,
+}
+
+/// One open stream: its number, its messages, and its place in the hub until dropped.
 #[derive(Debug)]
 pub struct Subscription {
+    id: u64,
     signals: Receiver<Signal>,
-    _slot: Slot,
+    streams: Arc<Mutex<Streams>>,
 }
 
-#[derive(Debug)]
-struct Slot(Arc<AtomicUsize>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+impl Subscription {
+    /// The stream's number, which the page sends back to answer a ping.
+    pub fn id(&self) -> u64 {
+        self.id
     }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        lock(&self.streams).open.retain(|entry| entry.id != self.id);
+    }
+}
+
+fn lock(streams: &Mutex<Streams>) -> std::sync::MutexGuard<'_, Streams> {
+    streams.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Hub {
     pub fn new(cap: usize, heartbeat: Duration) -> Self {
-        Hub { clients: Mutex::new(Vec::new()), active: Arc::new(AtomicUsize::new(0)), cap, heartbeat }
+        Hub::with_grace(cap, heartbeat, ACK_GRACE)
     }
 
-    /// A new stream, or `None` when `cap` streams are already open.
+    pub fn with_grace(cap: usize, heartbeat: Duration, grace: Duration) -> Self {
+        Hub { streams: Arc::default(), cap, heartbeat, grace }
+    }
+
+    /// A new stream, or `None` when `cap` streams are open and all of them
+    /// answered their pings in time. When every slot is taken, the stream
+    /// whose ping has gone unanswered longest (past the grace) is dropped to
+    /// make room.
     pub fn subscribe(&self) -> Option<Subscription> {
-        if self.active.fetch_add(1, Ordering::SeqCst) >= self.cap {
-            self.active.fetch_sub(1, Ordering::SeqCst);
-            return None;
+        let now = Instant::now();
+        let mut streams = lock(&self.streams);
+        if streams.open.len() >= self.cap {
+            let stalest = streams
+                .open
+                .iter()
+                .enumerate()
+                .filter_map(|(index, entry)| entry.unanswered_since.map(|since| (since, index)))
+                .filter(|(since, _)| now.duration_since(*since) >= self.grace)
+                .min();
+            // Dropping its sender ends that stream.
+            streams.open.remove(stalest?.1);
         }
-        let slot = Slot(Arc::clone(&self.active));
+        let id = streams.next_id;
+        streams.next_id += 1;
         let (tx, rx) = channel();
-        self.lock().push(tx);
-        Some(Subscription { signals: rx, _slot: slot })
+        // The first ping goes out with `hello`.
+        streams.open.push(Entry { id, signals: tx, unanswered_since: Some(now) });
+        Some(Subscription { id, signals: rx, streams: Arc::clone(&self.streams) })
     }
 
-    /// Sends `signal` to every open stream, forgetting closed ones.
+    /// Sends `signal` to every open stream.
     pub fn broadcast(&self, signal: Signal) {
-        self.lock().retain(|client| client.send(signal).is_ok());
+        lock(&self.streams).open.retain(|entry| entry.signals.send(signal).is_ok());
+    }
+
+    /// Records that the page on stream `id` answered its pings; false when
+    /// there is no such stream.
+    pub fn alive(&self, id: u64) -> bool {
+        let mut streams = lock(&self.streams);
+        match streams.open.iter_mut().find(|entry| entry.id == id) {
+            Some(entry) => {
+                entry.unanswered_since = None;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Records that stream `id` was just pinged.
+    fn pinged(&self, id: u64) {
+        let mut streams = lock(&self.streams);
+        if let Some(entry) = streams.open.iter_mut().find(|entry| entry.id == id) {
+            entry.unanswered_since.get_or_insert_with(Instant::now);
+        }
     }
 
     /// How many streams are open.
     pub fn active(&self) -> usize {
-        self.active.load(Ordering::SeqCst)
+        lock(&self.streams).open.len()
     }
 
     pub fn heartbeat(&self) -> Duration {
         self.heartbeat
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Sender<Signal>>> {
-        self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -125,22 +202,21 @@ impl Hub {
 pub const STREAM_HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n\
 Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
 
-/// Writes the stream to `out` until the client goes away: the head, a hello
-/// with the generation served, then each signal, or a heartbeat comment when
-/// nothing happened for `heartbeat`.
-pub fn stream(
-    out: &mut dyn Write,
-    subscription: &Subscription,
-    generation: u64,
-    heartbeat: Duration,
-) -> io::Result<()> {
+/// Writes the stream to `out` until the client goes away or the hub drops
+/// it: the head, a hello with the generation served and a first ping, then
+/// each signal, or a ping when nothing happened for `heartbeat`.
+pub fn stream(out: &mut dyn Write, hub: &Hub, subscription: &Subscription, generation: u64) -> io::Result<()> {
+    let id = subscription.id;
     out.write_all(STREAM_HEAD.as_bytes())?;
-    write!(out, "retry: 1000\nevent: hello\ndata: {generation}\n\n")?;
+    write!(out, "retry: 1000\nevent: hello\ndata: {generation}\n\nevent: ping\ndata: {id}\n\n")?;
     out.flush()?;
     loop {
-        match subscription.signals.recv_timeout(heartbeat) {
+        match subscription.signals.recv_timeout(hub.heartbeat) {
             Ok(signal) => out.write_all(signal.to_event().as_bytes())?,
-            Err(RecvTimeoutError::Timeout) => out.write_all(b": heartbeat\n\n")?,
+            Err(RecvTimeoutError::Timeout) => {
+                hub.pinged(id);
+                write!(out, "event: ping\ndata: {id}\n\n")?;
+            }
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         }
         out.flush()?;
@@ -165,12 +241,27 @@ const SCRIPT: &str = r#"<script data-stele-live-reload>
       link.after(next);
     }
   };
+  // After a refused (503) or dropped stream, try again later, waiting longer each time.
+  let wait = 1000;
+  let timer = 0;
   const connect = () => {
     if (source || !window.EventSource) return;
+    clearTimeout(timer);
     source = new EventSource("/__stele/events");
-    source.addEventListener("hello", (e) => { if (Number(e.data) !== generation) location.reload(); });
+    source.addEventListener("hello", (e) => {
+      wait = 1000;
+      if (Number(e.data) !== generation) location.reload();
+    });
+    source.addEventListener("ping", (e) => {
+      fetch("/__stele/alive?" + Number(e.data), { cache: "no-store" }).catch(() => {});
+    });
     source.addEventListener("reload", () => location.reload());
     source.addEventListener("css", (e) => { generation = Number(e.data); swapStylesheets(e.data); });
+    source.addEventListener("error", () => {
+      disconnect();
+      timer = setTimeout(() => { if (!document.hidden) connect(); }, wait);
+      wait = Math.min(wait * 2, 30000);
+    });
   };
   const disconnect = () => { if (source) { source.close(); source = null; } };
   // Hidden tabs let go of their stream (browsers allow few connections per
@@ -340,14 +431,33 @@ mod tests {
         let hub = Hub::new(2, Duration::from_millis(10));
         let a = hub.subscribe().unwrap();
         let b = hub.subscribe().unwrap();
-        assert!(hub.subscribe().is_none());
+        assert!(hub.subscribe().is_none(), "both streams are within their grace");
         drop(b);
         assert_eq!(hub.active(), 1);
         let c = hub.subscribe().unwrap();
         hub.broadcast(Signal { kind: SignalKind::Css, generation: 7 });
         assert_eq!(a.signals.try_recv(), Ok(Signal { kind: SignalKind::Css, generation: 7 }));
         assert_eq!(c.signals.try_recv(), Ok(Signal { kind: SignalKind::Css, generation: 7 }));
-        assert_eq!(hub.lock().len(), 2, "the dropped stream is forgotten at the next broadcast");
+        assert_eq!(hub.active(), 2);
+    }
+
+    #[test]
+    fn a_full_hub_drops_the_stalest_stream_that_does_not_answer_pings() {
+        let hub = Hub::with_grace(2, Duration::from_secs(60), Duration::from_millis(30));
+        let reader = hub.subscribe().unwrap();
+        let silent = hub.subscribe().unwrap();
+        assert!(hub.alive(reader.id()));
+        assert!(!hub.alive(999), "no such stream");
+        assert!(hub.subscribe().is_none(), "the silent stream is still within its grace");
+        std::thread::sleep(Duration::from_millis(40));
+        let newcomer = hub.subscribe().expect("the silent stream makes room");
+        assert_eq!(silent.signals.recv_timeout(Duration::from_secs(1)), Err(RecvTimeoutError::Disconnected));
+        assert!(hub.alive(newcomer.id()));
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(hub.subscribe().is_none(), "every stream answered: none is dropped");
+        assert!(matches!(reader.signals.try_recv(), Err(std::sync::mpsc::TryRecvError::Empty)));
+        drop(silent);
+        assert_eq!(hub.active(), 2, "dropping an evicted subscription removes nothing else");
     }
 
     /// A client that goes away after a few writes.
@@ -371,17 +481,27 @@ mod tests {
     }
 
     #[test]
-    fn stream_sends_hello_signals_and_heartbeats_until_the_client_is_gone() {
+    fn stream_sends_hello_signals_and_pings_until_the_client_is_gone() {
         let hub = Hub::new(4, Duration::from_millis(5));
         let sub = hub.subscribe().unwrap();
         hub.broadcast(Signal { kind: SignalKind::Reload, generation: 2 });
         let mut client = Flaky { written: Vec::new(), writes_left: 20 };
-        let result = stream(&mut client, &sub, 1, hub.heartbeat());
+        let result = stream(&mut client, &hub, &sub, 1);
         assert!(result.is_err(), "the stream ends when a write fails");
         let written = text(client.written);
         assert!(written.starts_with(STREAM_HEAD), "{written}");
-        assert!(written.contains("event: hello\ndata: 1\n\n"), "{written}");
+        let ping = format!("event: ping\ndata: {}\n\n", sub.id());
+        assert!(written.contains(&format!("event: hello\ndata: 1\n\n{ping}")), "{written}");
         assert!(written.contains("event: reload\ndata: 2\n\n"), "{written}");
-        assert!(written.contains(": heartbeat\n\n"), "{written}");
+        assert!(written.matches(&ping).count() > 1, "{written}");
+    }
+
+    #[test]
+    fn stream_ends_when_the_hub_drops_it() {
+        let hub = Hub::with_grace(1, Duration::from_secs(60), Duration::ZERO);
+        let sub = hub.subscribe().unwrap();
+        let _newcomer = hub.subscribe().expect("the unanswered stream makes room");
+        let mut client = Flaky { written: Vec::new(), writes_left: 100 };
+        assert!(stream(&mut client, &hub, &sub, 0).is_ok());
     }
 }

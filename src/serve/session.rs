@@ -126,9 +126,11 @@ impl Session {
             let rel = rel.trim_start_matches("./").to_string();
             if rel == "site.toml" {
                 config_changed = true;
-            } else if rel.starts_with("templates/")
-                || rel.starts_with(&format!("themes/{theme_name}/templates/"))
-                || rel.starts_with(&format!("themes/{theme_name}/strings/"))
+            } else if rel == "templates"
+                || rel.starts_with("templates/")
+                || rel == format!("themes/{theme_name}")
+                || rel.starts_with(&format!("themes/{theme_name}/templates"))
+                || rel.starts_with(&format!("themes/{theme_name}/strings"))
             {
                 templates_changed = true;
             } else if rel.starts_with(&format!("themes/{theme_name}/static/")) {
@@ -176,7 +178,17 @@ impl Session {
             reload = !self.apply_sources(state, &sources)?;
         }
         if reload {
-            state.loaded = load(&self.options)?;
+            let loaded = load(&self.options)?;
+            // Whatever came with the reload must show: a theme that changed meanwhile renders everything.
+            let theme_changed = |old: &Theme, new: &Theme| {
+                old.sources() != new.sources()
+                    || old.date_words != new.date_words
+                    || old.static_files != new.static_files
+            };
+            if theme_changed(&state.loaded.theme, &loaded.theme) {
+                state.templates += 1;
+            }
+            state.loaded = loaded;
             return Ok(false);
         }
         Ok(true)

@@ -28,18 +28,38 @@ pub struct Served {
 impl Served {
     /// Starts `stele serve --port 0 --root <root> <extra>` and waits for its URL.
     pub fn start(root: &Path, extra: &[&str]) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stele"))
-            .arg("serve")
-            .arg("--port")
-            .arg("0")
-            .arg("--root")
-            .arg(root)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start stele serve");
+        Served::spawn(Served::command(root, extra))
+    }
+
+    /// [`Served::start`] with the descriptor limit of the child set to
+    /// `soft` (and `hard`) before it starts.
+    #[cfg(unix)]
+    pub fn start_with_descriptors(root: &Path, extra: &[&str], soft: u64, hard: u64) -> Served {
+        use std::os::unix::process::CommandExt;
+        let mut command = Served::command(root, extra);
+        // SAFETY: the closure runs in the child between fork and exec and only
+        // calls setrlimit, which is async-signal-safe.
+        unsafe {
+            command.pre_exec(move || {
+                let limit = libc::rlimit { rlim_cur: soft as libc::rlim_t, rlim_max: hard as libc::rlim_t };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        Served::spawn(command)
+    }
+
+    fn command(root: &Path, extra: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_stele"));
+        command.arg("serve").arg("--port").arg("0").arg("--root").arg(root).args(extra);
+        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        command
+    }
+
+    fn spawn(mut command: Command) -> Served {
+        let mut child = command.spawn().expect("start stele serve");
         let stderr = child.stderr.take().expect("piped stderr");
         let log = Arc::new(Mutex::new(String::new()));
         {
@@ -62,6 +82,31 @@ impl Served {
         served.addr = authority.parse().unwrap_or_else(|_| panic!("an address in `{url}`"));
         served.url = url;
         served
+    }
+
+    /// The process id of the server.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A numeric field of `/proc/PID/status` (`Threads`, `VmRSS` in KiB).
+    pub fn status_number(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("read /proc/PID/status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|value| value.split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc/PID/status"))
+    }
+
+    /// How many threads the server runs.
+    pub fn threads(&self) -> u64 {
+        self.status_number("Threads")
+    }
+
+    /// The server's resident memory, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        self.status_number("VmRSS")
     }
 
     pub fn port(&self) -> u16 {
@@ -256,6 +301,39 @@ impl EventStream {
         );
         stream.write_all(request.as_bytes()).expect("send the request");
         EventStream { stream, received: String::new() }
+    }
+
+    /// The number of this stream, from its first ping.
+    pub fn id(&mut self) -> u64 {
+        self.wait_for("event: ping\ndata: ", REQUEST_TIMEOUT);
+        let at = self.received.find("event: ping\ndata: ").expect("a ping") + "event: ping\ndata: ".len();
+        let digits: String = self.received[at..].chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().expect("a stream number")
+    }
+
+    /// Answers the stream's pings the way the live-reload script does.
+    pub fn ack(&mut self) -> u16 {
+        let id = self.id();
+        let addr = self.stream.peer_addr().expect("the server's address");
+        let request =
+            format!("GET /__stele/alive?{id} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", addr.port());
+        http_exchange(addr, request.as_bytes()).status
+    }
+
+    /// Reads until the server closes the stream, for at most `timeout`;
+    /// whether it did.
+    pub fn closed_within(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut buf = [0u8; 4096];
+        while Instant::now() < deadline {
+            match self.stream.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(n) => self.received.push_str(&String::from_utf8_lossy(&buf[..n])),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(_) => return true,
+            }
+        }
+        false
     }
 
     /// Reads until the received text contains `needle`, for at most `timeout`.
