@@ -26,6 +26,20 @@ pub enum Command {
     New(NewCommand),
 }
 
+impl Command {
+    /// The `--root` given to the command, if any.
+    pub fn root(&self) -> Option<&std::path::Path> {
+        let site = match self {
+            Command::Build(args) => &args.site,
+            Command::Serve(args) => &args.site,
+            Command::Check(args) => &args.site,
+            Command::New(NewCommand::Article(args)) => &args.site,
+            Command::New(NewCommand::Institution(args)) => &args.site,
+        };
+        site.root.as_deref()
+    }
+}
+
 /// Flags every command that reads a site takes.
 #[derive(Debug, Args)]
 pub struct SiteArgs {

@@ -24,16 +24,27 @@ fn main() -> ExitCode {
             return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    // Problems are located relative to the site folder, where their frames are read from.
+    let root = resolve_root(cli.command.root()).unwrap_or_default();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("{err}");
+            match &err {
+                Error::Site(list) => eprint!("{}", stele::error::render(list, &root, stderr_wants_color())),
+                Error::Env(_) => eprintln!("{err}"),
+            }
             if let Error::Site(list) = &err {
                 eprintln!("{} problem{} found", list.len(), if list.len() == 1 { "" } else { "s" });
             }
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// Colour on a terminal, unless `NO_COLOR` is set (https://no-color.org).
+fn stderr_wants_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn run(cli: Cli) -> Result<(), Error> {

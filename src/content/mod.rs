@@ -233,10 +233,6 @@ struct Problems<'a> {
 }
 
 impl<'a> Problems<'a> {
-    fn new(rel_path: &'a str) -> Self {
-        Problems { rel_path, list: Vec::new() }
-    }
-
     fn add(&mut self, pos: Option<(usize, usize)>, message: String) {
         self.list.push(Diagnostic::new(self.rel_path, message).with_pos(pos.or(Some((1, 1)))));
     }
@@ -310,14 +306,17 @@ fn named(split: &Split<'_>, key: &str, names: Vec<String>) -> Vec<Named> {
         .collect()
 }
 
-/// Cuts a source at its front matter and reads the block into `T`.
+/// Cuts a source at its front matter and reads the block into `T`. The
+/// problems found so far (unknown keys) come back with the value, so that
+/// the checks that follow add to them instead of being hidden by them.
 fn read_front_matter<'t, T: serde::de::DeserializeOwned>(
     src: &SourceText<'t>,
     keys: &[&str],
-) -> Result<(Split<'t>, T), Vec<Diagnostic>> {
+) -> Result<(Split<'t>, T, Problems<'t>), Vec<Diagnostic>> {
     let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
-    let fm = front_matter::parse(&split, src.rel_path, keys).map_err(|d| vec![d])?;
-    Ok((split, fm))
+    let (fm, list) = front_matter::parse_all(&split, src.rel_path, keys);
+    let fm = fm.ok_or_else(|| list.clone())?;
+    Ok((split, fm, Problems { rel_path: src.rel_path, list }))
 }
 
 /// The summary: explicit, else the first paragraph.
@@ -328,8 +327,7 @@ fn summary_of(explicit: Option<String>, body: &Rendered) -> String {
 impl Article {
     /// Parses an article file. Institutions and countries are resolved later.
     pub fn parse(src: &SourceText<'_>) -> Result<Article, Vec<Diagnostic>> {
-        let (split, fm): (Split<'_>, ArticleFm) = read_front_matter(src, ARTICLE_KEYS)?;
-        let mut problems = Problems::new(src.rel_path);
+        let (split, fm, mut problems): (Split<'_>, ArticleFm, _) = read_front_matter(src, ARTICLE_KEYS)?;
         not_blank(&mut problems, &split, "title", &fm.title);
         if let Some(summary) = &fm.summary {
             printable(&mut problems, &split, "summary", summary);
@@ -382,8 +380,7 @@ impl Article {
 impl Institution {
     /// Parses a profile; its country is resolved later.
     pub fn parse(src: &SourceText<'_>) -> Result<Institution, Vec<Diagnostic>> {
-        let (split, fm): (Split<'_>, InstitutionFm) = read_front_matter(src, INSTITUTION_KEYS)?;
-        let mut problems = Problems::new(src.rel_path);
+        let (split, fm, mut problems): (Split<'_>, InstitutionFm, _) = read_front_matter(src, INSTITUTION_KEYS)?;
         not_blank(&mut problems, &split, "name", &fm.name);
         not_blank(&mut problems, &split, "country", &fm.country);
         if let Some(site) = &fm.website
@@ -427,8 +424,7 @@ impl Institution {
 impl Country {
     /// Parses a country profile.
     pub fn parse(src: &SourceText<'_>) -> Result<Country, Vec<Diagnostic>> {
-        let (split, fm): (Split<'_>, CountryFm) = read_front_matter(src, COUNTRY_KEYS)?;
-        let mut problems = Problems::new(src.rel_path);
+        let (split, fm, mut problems): (Split<'_>, CountryFm, _) = read_front_matter(src, COUNTRY_KEYS)?;
         not_blank(&mut problems, &split, "name", &fm.name);
         problems.finish(Country {
             rel_path: Some(src.rel_path.to_string()),
@@ -456,8 +452,7 @@ impl Country {
 impl Page {
     /// Parses a standalone page.
     pub fn parse(src: &SourceText<'_>) -> Result<Page, Vec<Diagnostic>> {
-        let (split, fm): (Split<'_>, PageFm) = read_front_matter(src, PAGE_KEYS)?;
-        let mut problems = Problems::new(src.rel_path);
+        let (split, fm, mut problems): (Split<'_>, PageFm, _) = read_front_matter(src, PAGE_KEYS)?;
         not_blank(&mut problems, &split, "title", &fm.title);
         let updated = fm.updated.as_deref().and_then(|u| date_field(&mut problems, &split, "updated", u, src.tz));
         let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), src.file_slug);
