@@ -45,11 +45,11 @@ pub fn check(options: &BuildOptions) -> Result<String, Error> {
     let (loaded, mut problems) = build::load_partial(options)?;
     let left_out = left_out(&loaded, &problems);
     let out = CheckOutput::default();
-    let failed = match build::render_to(&loaded, &out) {
-        Ok(_) => false,
+    let (failed, summary) = match build::render_to(&loaded, &out) {
+        Ok(summary) => (false, summary),
         Err(Error::Site(list)) => {
             problems.extend(list);
-            true
+            (true, Default::default())
         }
         Err(err) => return Err(err),
     };
@@ -70,8 +70,7 @@ pub fn check(options: &BuildOptions) -> Result<String, Error> {
     if !problems.is_empty() {
         return Err(Error::from(problems));
     }
-    let count = pages.len();
-    Ok(format!("checked {count} page{}, no problems", if count == 1 { "" } else { "s" }))
+    Ok(format!("checked {summary}, no problems"))
 }
 
 /// Where the content files with problems would have their pages (`articles/x/`):

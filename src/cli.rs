@@ -24,6 +24,15 @@ pub enum Command {
     /// Create a new article or institution profile.
     #[command(subcommand)]
     New(NewCommand),
+    /// Create a new, working site in DIR (the current folder by default), which must be empty.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder of the new site; created if missing, refused if not empty.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 impl Command {
@@ -35,6 +44,7 @@ impl Command {
             Command::Check(args) => &args.site,
             Command::New(NewCommand::Article(args)) => &args.site,
             Command::New(NewCommand::Institution(args)) => &args.site,
+            Command::Init(_) => return None,
         };
         site.root.as_deref()
     }

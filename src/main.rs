@@ -57,13 +57,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 drafts: args.drafts,
             };
             let report = build(&options)?;
-            eprintln!(
-                "built {} pages and {} static files into `{}` in {:.0?}",
-                report.summary.pages,
-                report.summary.assets,
-                options.output_dir().display(),
-                report.elapsed
-            );
+            eprintln!("built {} into `{}` in {:.0?}", report.summary, options.output_dir().display(), report.elapsed);
             Ok(())
         }
         Command::Serve(args) => {
@@ -88,6 +82,17 @@ fn run(cli: Cli) -> Result<(), Error> {
             let root = resolve_root(args.site.root.as_deref())?;
             let path = stele::scaffold::new_article(&root, &args.title, &args.institutions, args.date.as_deref())?;
             println!("{}", path.display());
+            Ok(())
+        }
+        Command::Init(args) => {
+            let dir = resolve_root(args.dir.as_deref())?;
+            let written = stele::scaffold::init(&dir)?;
+            eprintln!("created a new site in `{}` ({} files)", dir.display(), written.len());
+            let cd = match &args.dir {
+                Some(given) => format!("cd {} && ", given.display()),
+                None => String::new(),
+            };
+            eprintln!("next: `{cd}stele serve` to preview it, `stele build` to write it into public/");
             Ok(())
         }
         Command::New(NewCommand::Institution(args)) => {

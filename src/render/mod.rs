@@ -83,12 +83,20 @@ pub struct Renderer<'a> {
 }
 
 /// What a render produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
     /// HTML pages, feeds and other generated files.
     pub pages: usize,
     /// Static files copied.
     pub assets: usize,
+}
+
+/// `12 pages and 3 static files`: how `build` and `check` both count a site.
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        write!(f, "{} page{} and {} static file{}", self.pages, plural(self.pages), self.assets, plural(self.assets))
+    }
 }
 
 /// Renders the whole site into `out`.

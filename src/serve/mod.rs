@@ -118,7 +118,7 @@ pub fn describe(problem: &Diagnostic) -> String {
 /// Serves the site until interrupted.
 pub fn serve(options: ServeOptions) -> Result<(), Error> {
     let addr = resolve_bind(&options.bind, options.port)?;
-    let server = tiny_http::Server::http(addr).map_err(|e| Error::Env(format!("cannot listen on {addr}: {e}")))?;
+    let server = tiny_http::Server::http(addr).map_err(|e| listen_error(addr, e.as_ref()))?;
     let local = server
         .server_addr()
         .to_ip()
@@ -168,6 +168,19 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         open_browser(&url);
     }
     rebuild_loop(&rx, &mut watcher, (&mut session, &build.root), &state, &hub)
+}
+
+/// Why the server cannot listen; for a port already in use, how to choose another.
+fn listen_error(addr: std::net::SocketAddr, err: &(dyn std::error::Error + 'static)) -> Error {
+    let in_use = err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+    if in_use {
+        return Error::Env(format!(
+            "cannot listen on {addr}: port {} is already in use (another `stele serve`?), choose another with `--port {}`, or `--port 0` to pick a free one",
+            addr.port(),
+            addr.port().wrapping_add(1).max(1)
+        ));
+    }
+    Error::Env(format!("cannot listen on {addr}: {err}"))
 }
 
 /// Waits for changes, rebuilds, publishes the new state and tells open pages.
