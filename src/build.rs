@@ -109,7 +109,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let start = Instant::now();
     let target = options.output_dir();
     check_output_dir(&options.root, &target)?;
-    let loaded = load(options)?;
+    let mut loaded = load(options)?;
+    // Published theme assets get content-hashed names (see `theme`); serve and check keep plain ones.
+    loaded.theme.fingerprint(&options.root)?;
     let staging = StagingOutput::new(&target)?;
     let summary = render_to(&loaded, &staging)?;
     staging.commit()?;

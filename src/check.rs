@@ -42,7 +42,9 @@ use crate::route::{Routes, file_of};
 
 /// Checks the whole site; `Ok` is a one-line summary, `Err` lists every problem.
 pub fn check(options: &BuildOptions) -> Result<String, Error> {
-    let (loaded, mut problems) = build::load_partial(options)?;
+    let (mut loaded, mut problems) = build::load_partial(options)?;
+    // The theme's asset names as `build` publishes them (see `theme`).
+    loaded.theme.fingerprint(&options.root).unwrap_or_else(|list| problems.extend(list));
     let left_out = left_out(&loaded, &problems);
     let out = CheckOutput::default();
     let (failed, summary) = match build::render_to(&loaded, &out) {

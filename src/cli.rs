@@ -71,6 +71,9 @@ pub struct BuildArgs {
     /// Include articles and pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Also write a .gz and a .br copy beside every text file, for servers that send precompressed files.
+    #[arg(long)]
+    pub precompress: bool,
 }
 
 #[derive(Debug, Args)]

@@ -145,6 +145,9 @@ pub fn render(list: &[Diagnostic], root: &Path, color: bool) -> String {
             out.push('\n');
         }
         out.push_str(&render_one(&renderer, d, root, true));
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
     }
     out
 }
@@ -278,7 +281,7 @@ mod tests {
         assert!(render(&[Diagnostic::at("x.md", 3, 7, "m")], dir.path(), true).contains('\u{1b}'));
         // No file, or no line: the one-line diagnostic alone.
         let gone = render(&[Diagnostic::at("gone.md", 3, 1, "m"), Diagnostic::new("x.md", "n")], dir.path(), false);
-        assert_eq!(gone.trim_end(), "error: gone.md:3:1: m\nerror: x.md: n");
+        assert_eq!(gone, "error: gone.md:3:1: m\n\nerror: x.md: n\n");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod html;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod precompress;
 pub mod render;
 pub mod route;
 pub mod scaffold;

@@ -56,6 +56,17 @@ fn run(cli: Cli) -> Result<(), Error> {
                 base_url: args.base_url,
                 drafts: args.drafts,
             };
+            if args.precompress {
+                let report = stele::precompress::build(&options)?;
+                eprintln!(
+                    "built {} (and {} compressed copies) into `{}` in {:.0?}",
+                    report.build.summary,
+                    report.copies,
+                    options.output_dir().display(),
+                    report.build.elapsed
+                );
+                return Ok(());
+            }
             let report = build(&options)?;
             eprintln!("built {} into `{}` in {:.0?}", report.summary, options.output_dir().display(), report.elapsed);
             Ok(())

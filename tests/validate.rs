@@ -288,7 +288,8 @@ fn base_url_flag_overrides_site_toml() {
         }
     }
     let index = text("index.html");
-    assert!(index.contains(r#"href="/project/style.css""#), "assets under the new sub-path");
+    let css = files.keys().find(|p| p.starts_with("style.") && p.ends_with(".css")).expect("the stylesheet");
+    assert!(index.contains(&format!(r#"href="/project/{css}""#)), "assets under the new sub-path");
     assert!(index.contains(r#"<link rel="canonical" href="https://user.example.io/project/">"#));
     assert!(text("sitemap.xml").contains("<loc>https://user.example.io/project/articles/</loc>"));
     assert!(text("rss.xml").contains("<atom:link href=\"https://user.example.io/project/rss.xml\""));
