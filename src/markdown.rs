@@ -113,7 +113,7 @@ pub fn render(markdown: &str) -> Rendered {
     }
 
     let mut html_out = String::with_capacity(markdown.len() + markdown.len() / 2);
-    html::push_html(&mut html_out, events.into_iter());
+    html::push_html(&mut html_out, crate::text::mark_chinese(events).into_iter());
 
     let anchors = anchors
         .into_iter()
@@ -576,7 +576,9 @@ Text with a note.[^n] and ~~gone~~ and \"quoted\" and it's
         let out = render("## 敦煌研究院\n");
         assert_eq!(out.anchors, ["dun-huang-yan-jiu-yuan"]);
         assert_eq!(out.toc[0].title, "敦煌研究院");
-        assert!(out.html.contains("<h2 id=\"dun-huang-yan-jiu-yuan\">敦煌研究院</h2>"));
+        // Chinese text in a document in another language is marked (see `text::mark_chinese`).
+        let marked = "<h2 id=\"dun-huang-yan-jiu-yuan\"><span lang=\"zh\" class=\"zh\">敦煌研究院</span></h2>";
+        assert!(out.html.contains(marked), "{}", out.html);
     }
 
     #[test]

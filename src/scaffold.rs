@@ -180,7 +180,8 @@ pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Opti
     let src = source(&text, &rel_path, &slug, &config);
     let reads_back = match Article::parse(&src) {
         Ok(a) => {
-            a.title == title
+            // Titles are shown with typographic punctuation, as bodies are.
+            a.title == crate::text::smart(title)
                 && a.named_institutions.iter().map(|n| n.name.as_str()).eq(names.iter().map(String::as_str))
         }
         Err(problems) => return Err(refused("title", title, &problems)),
@@ -231,7 +232,7 @@ pub fn new_institution(root: &Path, name: &str, country: &str) -> Result<PathBuf
         yaml_string(&country)
     );
     let reads_back = match Institution::parse(&source(&text, &rel_path, &slug, &config)) {
-        Ok(i) => i.name == name && i.country_name.name == country,
+        Ok(i) => i.name == crate::text::smart(name) && i.country_name.name == country,
         Err(problems) => return Err(refused("name", name, &problems)),
     };
     if !reads_back {

@@ -84,6 +84,8 @@ pub struct Article {
     pub topics: Vec<String>,
     pub image: Option<Image>,
     pub draft: bool,
+    /// The editor's choice of the home page's lead story (see [`crate::lead`]).
+    pub featured: bool,
     pub extra: serde_json::Value,
     pub body: Rendered,
     /// Names as written, with their positions, for resolving.
@@ -147,8 +149,20 @@ pub struct Page {
 
 // ---------------------------------------------------------------- front matter
 
-const ARTICLE_KEYS: &[&str] =
-    &["title", "date", "institutions", "countries", "summary", "topics", "image", "updated", "slug", "draft", "extra"];
+const ARTICLE_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "institutions",
+    "countries",
+    "summary",
+    "topics",
+    "image",
+    "updated",
+    "slug",
+    "draft",
+    "featured",
+    "extra",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -166,6 +180,8 @@ struct ArticleFm {
     slug: Option<String>,
     #[serde(default)]
     draft: bool,
+    #[serde(default)]
+    featured: bool,
     #[serde(default)]
     extra: serde_json::Value,
 }
@@ -319,9 +335,13 @@ fn read_front_matter<'t, T: serde::de::DeserializeOwned>(
     Ok((split, fm, Problems { rel_path: src.rel_path, list }))
 }
 
-/// The summary: explicit, else the first paragraph.
+/// The summary: explicit (with typographic punctuation), else the first
+/// paragraph cut at a sentence or a word, so that cards are of even length.
 fn summary_of(explicit: Option<String>, body: &Rendered) -> String {
-    explicit.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| body.first_paragraph.clone())
+    explicit
+        .map(|s| crate::text::smart(s.trim()))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| crate::text::cut_summary(&body.first_paragraph))
 }
 
 impl Article {
@@ -361,7 +381,7 @@ impl Article {
             slug,
             lang: src.lang.to_string(),
             summary: summary_of(fm.summary, &body),
-            title: fm.title.trim().to_string(),
+            title: crate::text::smart(fm.title.trim()),
             date,
             updated,
             institutions: Vec::new(),
@@ -369,6 +389,7 @@ impl Article {
             topics: fm.topics,
             image: fm.image,
             draft: fm.draft,
+            featured: fm.featured,
             extra: fm.extra,
             body,
             named_institutions: named(&split, "institutions", fm.institutions),
@@ -406,7 +427,7 @@ impl Institution {
         problems.finish(Institution {
             rel_path: src.rel_path.to_string(),
             slug: src.file_slug.to_string(),
-            name: fm.name.trim().to_string(),
+            name: crate::text::smart(fm.name.trim()),
             country: 0,
             country_name: Named { pos: key_pos(&split, "country"), name: fm.country.trim().to_string() },
             names: fm.names,
@@ -462,7 +483,7 @@ impl Page {
             slug,
             lang: src.lang.to_string(),
             summary: summary_of(fm.summary, &body),
-            title: fm.title.trim().to_string(),
+            title: crate::text::smart(fm.title.trim()),
             updated,
             draft: fm.draft,
             extra: fm.extra,

@@ -442,7 +442,8 @@ impl<'a> Renderer<'a> {
                     years: &'s [YearCard],
                 }
                 let current = self.current(&routes.home(lang), &site.config.title, description, "home", vec![]);
-                let latest = (0..site.articles.len()).take(site.config.paginate).map(|i| self.card(i)).collect();
+                let order = crate::lead::home_order(&site.articles);
+                let latest = order.into_iter().take(site.config.paginate).map(|i| self.card(i)).collect();
                 self.page(
                     "index.html",
                     current,
