@@ -118,7 +118,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     check_output_dir(&options.root, &target)?;
     // Before anything can fail: a site set aside by a killed build goes back in place.
     crate::output::recover(&target);
-    let loaded = load(options)?;
+    let mut loaded = load(options)?;
+    // Published theme assets get content-hashed names (see `theme`); serve and check keep plain ones.
+    loaded.theme.fingerprint(&options.root)?;
     let staging = StagingOutput::new(&target)?;
     let summary = staging.finish(render_to(&loaded, &staging))?;
     staging.commit()?;

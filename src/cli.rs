@@ -25,6 +25,30 @@ pub enum Command {
     /// Create a new article or institution profile.
     #[command(subcommand)]
     New(NewCommand),
+    /// Create a new, working site in DIR (the current folder by default), which must be empty.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder of the new site; created if missing, refused if not empty.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+impl Command {
+    /// The `--root` given to the command, if any.
+    pub fn root(&self) -> Option<&std::path::Path> {
+        let site = match self {
+            Command::Build(args) => &args.site,
+            Command::Serve(args) => &args.site,
+            Command::Check(args) => &args.site,
+            Command::New(NewCommand::Article(args)) => &args.site,
+            Command::New(NewCommand::Institution(args)) => &args.site,
+            Command::Init(_) => return None,
+        };
+        site.root.as_deref()
+    }
 }
 
 /// Flags every command that reads a site takes.
@@ -48,6 +72,9 @@ pub struct BuildArgs {
     /// Include articles and pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Also write a .gz and a .br copy beside every text file, for servers that send precompressed files.
+    #[arg(long)]
+    pub precompress: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,13 @@
 //! `content/articles/x.md:4:3: message`. An [`Error`] is what a command ends
 //! with: every problem of the site at once (exit code 1), or a usage or
 //! environment error (exit code 2).
+//!
+//! [`render`] prints problems the way rustc and cargo do: the one-line
+//! `path:line:col: message` first (what tools and tests match on), then the
+//! offending source line with a caret under the column, drawn by
+//! annotate-snippets. The same frame, without colour, is what the dev
+//! server's overlay shows. Rendering never fails: a file that cannot be read
+//! again, or a line that no longer exists, just prints without its frame.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -21,17 +28,20 @@ pub struct Diagnostic {
     pub column: Option<usize>,
     /// What is wrong, lower-case, no final period.
     pub message: String,
+    /// The source line drawn with a caret under the column (see [`with_frames`]),
+    /// when it has been read; not part of the one-line display.
+    pub frame: Option<String>,
 }
 
 impl Diagnostic {
     /// A problem with a whole file.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { path: path.into(), line: None, column: None, message: message.into() }
+        Diagnostic { path: path.into(), line: None, column: None, message: message.into(), frame: None }
     }
 
     /// A problem at a line and column of a file.
     pub fn at(path: impl Into<String>, line: usize, column: usize, message: impl Into<String>) -> Self {
-        Diagnostic { path: path.into(), line: Some(line), column: Some(column), message: message.into() }
+        Diagnostic { path: path.into(), line: Some(line), column: Some(column), message: message.into(), frame: None }
     }
 
     /// The same diagnostic with its location replaced when `pos` is known.
@@ -123,6 +133,89 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Every problem of `list` as a report: for each, the one-line diagnostic
+/// and, when it has a line that can still be read under `root`, a frame with
+/// that source line and a caret under the column. `color` adds ANSI colours
+/// (for a terminal that wants them).
+pub fn render(list: &[Diagnostic], root: &Path, color: bool) -> String {
+    let renderer = if color { annotate_snippets::Renderer::styled() } else { annotate_snippets::Renderer::plain() };
+    let mut out = String::new();
+    for (i, d) in list.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&render_one(&renderer, d, root, true));
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `list` with each problem's [`Diagnostic::frame`] filled in (plain text:
+/// the numbered source line and the caret line), for the dev server's overlay.
+pub fn with_frames(list: Vec<Diagnostic>, root: &Path) -> Vec<Diagnostic> {
+    let renderer = annotate_snippets::Renderer::plain();
+    list.into_iter()
+        .map(|mut d| {
+            let frame = render_one(&renderer, &d, root, false);
+            d.frame = Some(frame).filter(|f| !f.trim().is_empty());
+            d
+        })
+        .collect()
+}
+
+/// One problem: its title line (when `title`) and its frame, when its line can be read.
+fn render_one(renderer: &annotate_snippets::Renderer, d: &Diagnostic, root: &Path, title: bool) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level, Snippet};
+    let heading = d.to_string();
+    let level = if title { Level::ERROR } else { Level::ERROR.no_name() };
+    let group = Group::with_title(level.primary_title(if title { heading.as_str() } else { "" }));
+    let Some((line, text)) = d.line.zip(source_line(root, d)) else {
+        return if title { renderer.render(&[group]) } else { String::new() };
+    };
+    let span = caret_span(&text, d.column.unwrap_or(1));
+    let snippet = Snippet::source(text.as_str()).line_start(line).annotation(AnnotationKind::Primary.span(span));
+    let rendered = renderer.render(&[group.element(snippet)]);
+    if title {
+        rendered
+    } else {
+        // The frame alone: drop the (empty) title line.
+        rendered.split_once('\n').map_or(String::new(), |(_, rest)| rest.to_string())
+    }
+}
+
+/// The text of the line `d` points at, read again from its file under `root`
+/// (BOM and line ending removed), when it can be.
+fn source_line(root: &Path, d: &Diagnostic) -> Option<String> {
+    let line = d.line?;
+    if d.path.is_empty() {
+        return None;
+    }
+    let bytes = std::fs::read(root.join(&d.path)).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let found = text.split('\n').nth(line.checked_sub(1)?)?;
+    Some(found.trim_end_matches('\r').to_string())
+}
+
+/// The byte range to underline in `text` for a 1-based character `column`:
+/// the word that starts there (a key, a value, a quoted string), at least one
+/// character; the end of the line when the column is past it.
+pub fn caret_span(text: &str, column: usize) -> std::ops::Range<usize> {
+    let start = text.char_indices().nth(column.saturating_sub(1)).map_or(text.len(), |(i, _)| i);
+    let rest = &text[start..];
+    let len = match rest.chars().next() {
+        None => 0,
+        Some(q @ ('"' | '\'')) => rest[1..].find(q).map_or(rest.len(), |end| end + 2),
+        Some(_) => rest
+            .char_indices()
+            .find(|&(i, c)| i > 0 && (c.is_whitespace() || matches!(c, ',' | ']' | '}' | ':')))
+            .map_or(rest.len(), |(i, _)| i),
+    };
+    start..start + len
+}
+
 /// Result of a command.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -173,6 +266,42 @@ mod tests {
         assert_eq!(closest("instituions", keys), Some("institutions"));
         assert_eq!(closest("titel", keys), Some("title"));
         assert_eq!(closest("zzzzzzzz", keys), None);
+    }
+
+    #[test]
+    fn frames_show_the_line_with_a_caret() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("x.md"), "---\ntitle: a\ndate: 2024-02-30\n---\n").expect("write");
+        let d = Diagnostic::at("x.md", 3, 7, "impossible date");
+        let text = render(&[d], dir.path(), false);
+        assert!(text.starts_with("error: x.md:3:7: impossible date\n"), "{text}");
+        assert!(text.contains("3 | date: 2024-02-30"), "{text}");
+        assert!(text.contains("  |       ^^^^^^^^^^"), "{text}");
+        assert!(!text.contains('\u{1b}'), "plain: {text}");
+        assert!(render(&[Diagnostic::at("x.md", 3, 7, "m")], dir.path(), true).contains('\u{1b}'));
+        // No file, or no line: the one-line diagnostic alone.
+        let gone = render(&[Diagnostic::at("gone.md", 3, 1, "m"), Diagnostic::new("x.md", "n")], dir.path(), false);
+        assert_eq!(gone, "error: gone.md:3:1: m\n\nerror: x.md: n\n");
+    }
+
+    #[test]
+    fn frames_for_the_overlay_have_no_title() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("x.md"), "---\ntitle: a\ndate: 2024-02-30\n---\n").expect("write");
+        let list = with_frames(vec![Diagnostic::at("x.md", 3, 7, "m"), Diagnostic::new("x.md", "n")], dir.path());
+        let frame = list[0].frame.as_deref().expect("a frame");
+        assert!(!frame.contains("error"), "{frame}");
+        assert!(frame.contains("3 | date: 2024-02-30") && frame.contains('^'), "{frame}");
+        assert_eq!(list[1].frame, None);
+    }
+
+    #[test]
+    fn caret_spans() {
+        assert_eq!(caret_span("instituions: [x]", 1), 0..11);
+        assert_eq!(caret_span("title: \"a b\" c", 8), 7..12);
+        assert_eq!(caret_span("  - Dunhuang Acadamy", 5), 4..12);
+        assert_eq!(caret_span("ab", 9), 2..2);
+        assert_eq!(caret_span("名: 敦煌", 4), 5..11);
     }
 
     #[test]

@@ -24,16 +24,27 @@ fn main() -> ExitCode {
             return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    // Problems are located relative to the site folder, where their frames are read from.
+    let root = resolve_root(cli.command.root()).unwrap_or_default();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("{err}");
+            match &err {
+                Error::Site(list) => eprint!("{}", stele::error::render(list, &root, stderr_wants_color())),
+                Error::Env(_) => eprintln!("{err}"),
+            }
             if let Error::Site(list) = &err {
                 eprintln!("{} problem{} found", list.len(), if list.len() == 1 { "" } else { "s" });
             }
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// Colour on a terminal, unless `NO_COLOR` is set (https://no-color.org).
+fn stderr_wants_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -45,14 +56,19 @@ fn run(cli: Cli) -> Result<(), Error> {
                 base_url: args.base_url,
                 drafts: args.drafts,
             };
+            if args.precompress {
+                let report = stele::output::precompress::build(&options)?;
+                eprintln!(
+                    "built {} (and {} compressed copies) into `{}` in {:.0?}",
+                    report.build.summary,
+                    report.copies,
+                    options.output_dir().display(),
+                    report.build.elapsed
+                );
+                return Ok(());
+            }
             let report = build(&options)?;
-            eprintln!(
-                "built {} pages and {} static files into `{}` in {:.0?}",
-                report.summary.pages,
-                report.summary.assets,
-                options.output_dir().display(),
-                report.elapsed
-            );
+            eprintln!("built {} into `{}` in {:.0?}", report.summary, options.output_dir().display(), report.elapsed);
             Ok(())
         }
         Command::Serve(args) => {
@@ -77,6 +93,17 @@ fn run(cli: Cli) -> Result<(), Error> {
             let root = resolve_root(args.site.root.as_deref())?;
             let path = stele::new::new_article(&root, &args.title, &args.institutions, args.date.as_deref())?;
             println!("{}", path.display());
+            Ok(())
+        }
+        Command::Init(args) => {
+            let dir = resolve_root(args.dir.as_deref())?;
+            let written = stele::new::init(&dir)?;
+            eprintln!("created a new site in `{}` ({} files)", dir.display(), written.len());
+            let cd = match &args.dir {
+                Some(given) => format!("cd {} && ", given.display()),
+                None => String::new(),
+            };
+            eprintln!("next: `{cd}stele serve` to preview it, `stele build` to write it into public/");
             Ok(())
         }
         Command::New(NewCommand::Institution(args)) => {

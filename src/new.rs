@@ -1,4 +1,5 @@
-//! `stele new`: scaffolds an article or an institution profile.
+//! `stele new`: scaffolds an article or an institution profile; `stele init`:
+//! a whole new site.
 //!
 //! A scaffold is a file the build accepts as it is. Text from the command
 //! line goes into the front matter as YAML double-quoted scalars (the JSON
@@ -12,6 +13,16 @@
 //! Errors here are usage errors (exit code 2): the site is not at fault.
 //! A new article is not a draft: it shows in `stele serve` at once, and its
 //! placeholder text says what to write.
+//!
+//! `init` writes a site that builds as it is: site.toml, one article, one
+//! institution profile, an about page, and a copy of the built-in `heritage`
+//! theme. The theme is embedded in the binary (include_dir) and *copied* into
+//! the new site rather than used from inside the binary: a site then holds
+//! everything it is built from, its owner can change the templates and the
+//! stylesheet in place, and a newer stele never changes an existing site's
+//! look behind its back. The example content is plainly illustrative (an
+//! "Example Museum" in "Exampleland"): init must never state facts about
+//! real institutions. It refuses a folder that is not empty.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,6 +36,121 @@ use crate::content::load::InstitutionNames;
 use crate::content::slug::{slugify, slugify_or};
 use crate::content::{Article, Country, Institution, SourceText, front_matter, match_key};
 use crate::error::{Diagnostic, Error, display_path};
+
+/// The `heritage` theme as this binary was built with it.
+static HERITAGE: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/heritage");
+
+/// The files of a new site, besides the theme: (path, text).
+fn starter_files(today: jiff::civil::Date) -> Vec<(&'static str, String)> {
+    vec![
+        ("site.toml", STARTER_SITE_TOML.to_string()),
+        ("content/institutions/example-museum.md", STARTER_INSTITUTION.to_string()),
+        ("content/articles/welcome.md", STARTER_ARTICLE.replace("DATE", &today.to_string())),
+        ("content/pages/about.md", STARTER_ABOUT.to_string()),
+        (".gitignore", "/public/\n".to_string()),
+    ]
+}
+
+const STARTER_SITE_TOML: &str = "\
+# The site's settings; see the README of stele for every key.
+title = \"My Heritage News\"
+description = \"News of museums, academies and universities working together\"
+# The address the site will be published at (it may have a sub-path such as
+# https://example.org/heritage/); `stele serve` uses its own local address.
+base_url = \"https://example.org/\"
+language = \"en\"
+time_zone = \"UTC\"
+theme = \"heritage\"
+paginate = 10
+feed_limit = 20
+";
+
+const STARTER_INSTITUTION: &str = "\
+---
+name: Example Museum
+country: Exampleland
+city: Example City
+---
+An example profile: replace it with a real institution, or delete this file
+once articles name other institutions. Articles name an institution by its
+`name`, one of its `aliases` or its file name (`example-museum`).
+";
+
+const STARTER_ARTICLE: &str = "\
+---
+title: Welcome to your new site
+date: DATE
+institutions:
+  - Example Museum
+summary: This example article shows how an article is written; replace it with your first news.
+topics: [example]
+---
+This is an example article. Articles live in `content/articles/`, one Markdown
+file each; the file name is the address (`welcome.md` becomes
+`/articles/welcome/`). The lines between the `---` at the top are its front
+matter: a title, a date and the institutions it is about are required.
+
+## Next steps
+
+Run `stele serve` and open the address it prints: the page reloads on every
+save. Create an article with `stele new article \"Title\" --institution NAME`
+and an institution with `stele new institution \"Name\" --country COUNTRY`.
+When the site is ready, `stele build` writes it into `public/`.
+";
+
+const STARTER_ABOUT: &str = "\
+---
+title: About this site
+---
+Say here who publishes this site and what it covers. Pages live in
+`content/pages/` and are published at `/<file name>/`.
+";
+
+/// Creates a new site in `dir` (made if missing), refusing one that is not
+/// empty; returns the files written, relative to `dir`.
+pub fn init(dir: &Path) -> Result<Vec<String>, Error> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(Error::Env(format!(
+                    "`{}` is not empty, expected a new or empty folder for the new site (or give another: `stele init my-site`)",
+                    dir.display()
+                )));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create folder", &e))?;
+        }
+        Err(e) => return Err(Error::io(dir, "read folder", &e)),
+    }
+    let mut written = Vec::new();
+    let today = jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC).date();
+    for (rel_path, text) in starter_files(today) {
+        write_new(dir, rel_path, &text)?;
+        written.push(rel_path.to_string());
+    }
+    let mut theme_files = Vec::new();
+    collect_files(&HERITAGE, &mut theme_files);
+    for file in theme_files {
+        let rel_path = format!("themes/heritage/{}", file.path().to_string_lossy().replace('\\', "/"));
+        let path = dir.join(&rel_path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", &e))?;
+        }
+        std::fs::write(&path, file.contents()).map_err(|e| Error::io(&path, "write", &e))?;
+        written.push(rel_path);
+    }
+    written.sort();
+    Ok(written)
+}
+
+/// Every file under `dir`, at any depth.
+fn collect_files<'a>(dir: &'a include_dir::Dir<'a>, into: &mut Vec<&'a include_dir::File<'a>>) {
+    into.extend(dir.files());
+    for sub in dir.dirs() {
+        collect_files(sub, into);
+    }
+}
 
 /// Writes `content/articles/<slug>.md` and returns its path.
 pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Option<&str>) -> Result<PathBuf, Error> {
@@ -54,7 +180,8 @@ pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Opti
     let src = source(&text, &rel_path, &slug, &config);
     let reads_back = match Article::parse(&src) {
         Ok(a) => {
-            a.title == title
+            // Titles are shown with typographic punctuation, as bodies are.
+            a.title == crate::content::text::smart(title)
                 && a.named_institutions.iter().map(|n| n.name.as_str()).eq(names.iter().map(String::as_str))
         }
         Err(problems) => return Err(refused("title", title, &problems)),
@@ -105,7 +232,7 @@ pub fn new_institution(root: &Path, name: &str, country: &str) -> Result<PathBuf
         yaml_string(&country)
     );
     let reads_back = match Institution::parse(&source(&text, &rel_path, &slug, &config)) {
-        Ok(i) => i.name == name && i.country_name.name == country,
+        Ok(i) => i.name == crate::content::text::smart(name) && i.country_name.name == country,
         Err(problems) => return Err(refused("name", name, &problems)),
     };
     if !reads_back {

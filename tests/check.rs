@@ -228,8 +228,16 @@ fn a_clean_site_passes_and_writes_nothing() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(errors.is_empty(), "{stderr}");
     let summary = stderr.trim();
-    assert!(summary.starts_with("checked ") && summary.ends_with(" pages, no problems"), "one-line summary: {stderr}");
+    assert!(
+        summary.starts_with("checked ") && summary.ends_with(" static files, no problems"),
+        "one-line summary: {stderr}"
+    );
     assert!(!site.path("public").exists(), "check never writes the site");
+    // `build` counts the same pages and files.
+    let built = site.stele(&["build"]);
+    let built = String::from_utf8_lossy(&built.stderr);
+    let counted = summary.strip_prefix("checked ").and_then(|s| s.strip_suffix(", no problems")).unwrap_or_default();
+    assert!(built.starts_with(&format!("built {counted} into ")), "{built} / {summary}");
 }
 
 #[test]

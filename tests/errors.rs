@@ -207,6 +207,40 @@ fn all_errors_of_a_build_are_reported_together() {
     assert!(!site.path("public").exists(), "a failed build writes nothing");
 }
 
+#[test]
+fn an_unknown_key_does_not_hide_an_impossible_date_below_it() {
+    let site = TestSite::new();
+    site.article("x", "title: An article\ninstituions: [Dunhuang Academy]\nfoo: 1\ndate: 2024-02-30", "B.");
+    let found = errors_about(&site.build_err(), X);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert_eq!(found[0], "content/articles/x.md:3:1: unknown key `instituions`, did you mean `institutions`?");
+    assert!(found[1].starts_with("content/articles/x.md:4:1: unknown key `foo`, expected one of"), "{found:#?}");
+    assert!(
+        found[2].starts_with("content/articles/x.md:5:7: in `date`: `2024-02-30` is not a valid date"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn the_command_line_shows_the_source_line_with_a_caret_in_plain_text_when_piped() {
+    let site = TestSite::new();
+    site.article("x", "title: An article\ndate: 2024-02-30\ninstitutions: [Dunhuang Academy]", "B.");
+    for no_color in [false, true] {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_stele"));
+        command.arg("build").current_dir(site.root());
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let out = command.output().expect("run stele");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let frame = "error: content/articles/x.md:3:7: in `date`: `2024-02-30` is not a valid date";
+        assert!(stderr.contains(frame), "{stderr}");
+        assert!(stderr.contains("3 | date: 2024-02-30\n  |       ^^^^^^^^^^"), "{stderr}");
+        assert!(!stderr.contains('\u{1b}'), "no colour codes when piped: {stderr}");
+    }
+}
+
 // ------------------------------------------------------------ hostile YAML
 
 /// How long a hostile document may take: generous in a debug build.

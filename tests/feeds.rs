@@ -299,7 +299,8 @@ fn awkward_text_and_relative_links_come_out_right() {
     assert_eq!(channel.title, "Heritage & <Friends>");
     assert!(xml.contains("<title>Heritage &amp; &lt;Friends&gt;</title>"), "escaped once:\n{xml}");
     let caves = &channel.items[0];
-    assert_eq!(caves.title, r#"Caves & <murals> of Dunhuang's "library""#);
+    // Titles get the same typographic punctuation as bodies.
+    assert_eq!(caves.title, "Caves & <murals> of Dunhuang’s “library”");
     assert!(xml.contains("<title>Caves &amp; &lt;murals&gt; of Dunhuang"), "{xml}");
     assert_eq!(caves.categories, ["Dunhuang Academy", "Bell Foundation", "China", "France"]);
     assert_eq!(caves.pub_date, "Mon, 1 Jul 2024 00:00:00 +0200", "summer time in Paris");

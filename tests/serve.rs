@@ -88,6 +88,22 @@ fn serves_pages_404_405_and_head() {
 }
 
 #[test]
+fn a_port_in_use_says_how_to_choose_another() {
+    let site = site();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = taken.local_addr().expect("its address").port().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stele"))
+        .args(["serve", "--port", &port])
+        .current_dir(site.root())
+        .output()
+        .expect("run stele serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("port {port} is already in use")), "{stderr}");
+    assert!(stderr.contains("`--port 0` to pick a free one"), "{stderr}");
+}
+
+#[test]
 fn traversal_never_leaves_the_output() {
     // outer/secret.txt beside outer/site/.
     let outer = tempfile::tempdir().expect("temp dir");
@@ -299,6 +315,11 @@ fn broken_edit_keeps_the_last_good_site_with_an_overlay_until_fixed() {
     let column: String = text[at + location.len()..].chars().take_while(char::is_ascii_digit).collect();
     assert!(!column.is_empty(), "file:line:col in {text}");
     assert!(text.contains("Dunhuang Acadmy"), "{text}");
+    // The same frame as on the terminal: the source line and a caret under the name.
+    assert!(
+        text.contains("4 | institutions: [&quot;Dunhuang Acadmy&quot;]\n  |                ^^^^^^^^^^^^^^^^^</pre>"),
+        "{text}"
+    );
     events.wait_for("event: reload\ndata: 1\n\n", CHANGE);
     // Every HTML page shows it, the 404 page too; the stylesheet does not.
     assert!(served.get("/").text().contains(OVERLAY));

@@ -46,7 +46,9 @@ use links::{BrokenLink, PageLinks, Resolved};
 
 /// Checks the whole site; `Ok` is a one-line summary, `Err` lists every problem.
 pub fn check(options: &BuildOptions) -> Result<String, Error> {
-    let (loaded, mut problems) = build::load_partial(options)?;
+    let (mut loaded, mut problems) = build::load_partial(options)?;
+    // The theme's asset names as `build` publishes them (see `theme`).
+    loaded.theme.fingerprint(&options.root).unwrap_or_else(|list| problems.extend(list));
     let left_out = left_out(&loaded, &problems);
     let out = CheckOutput::default();
     let renderer = Renderer::new(&loaded.site, &loaded.theme);
@@ -83,9 +85,8 @@ pub fn check(options: &BuildOptions) -> Result<String, Error> {
     if !problems.is_empty() {
         return Err(Error::from(problems));
     }
-    let count = pages.len();
-    let summary = format!("checked {count} page{}, no problems", if count == 1 { "" } else { "s" });
-    Ok(crate::content::load::with_warnings(&loaded.site, summary))
+    let summary = plan.as_ref().map(Plan::summary).unwrap_or_default();
+    Ok(crate::content::load::with_warnings(&loaded.site, format!("checked {summary}, no problems")))
 }
 
 /// Where the content files with problems would have their pages (`articles/x/`):

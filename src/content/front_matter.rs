@@ -71,6 +71,121 @@ pub fn parse<T: DeserializeOwned>(split: &Split<'_>, shown: &str, keys: &[&str])
     serde_yaml::from_str(yaml).map_err(|err| yaml_diagnostic(&err, yaml, shown, keys))
 }
 
+/// Like [`parse`], but an unknown top-level key does not hide the rest of
+/// the file: every unknown key is reported, and the block is read again
+/// without them, so the value is still checked (and the caller can go on to
+/// find an impossible date two lines below). Returns the value when the
+/// block could be read, and every problem found.
+pub fn parse_all<T: DeserializeOwned>(split: &Split<'_>, shown: &str, keys: &[&str]) -> (Option<T>, Vec<Diagnostic>) {
+    let checked = check_depth(split.yaml, shown).and_then(|()| check_size(split.yaml, shown));
+    if let Err(d) = checked {
+        return (None, vec![d]);
+    }
+    let unknown = unknown_keys(split.yaml, keys);
+    if unknown.is_empty() {
+        return match parse(split, shown, keys) {
+            Ok(value) => (Some(value), Vec::new()),
+            Err(d) => (None, vec![d]),
+        };
+    }
+    let suggested: Vec<Option<&str>> = unknown.iter().map(|(key, _)| closest(key, keys.iter().copied())).collect();
+    let mut problems: Vec<Diagnostic> = unknown
+        .iter()
+        .zip(&suggested)
+        .map(|((key, line), known)| {
+            let message = match known {
+                Some(known) => format!("unknown key `{key}`, did you mean `{known}`?"),
+                None => format!("unknown key `{key}`, expected one of {}", crate::config::quoted_list(keys)),
+            };
+            Diagnostic::at(shown, line + YAML_FIRST_LINE, 1, message)
+        })
+        .collect();
+    // The same block read as if corrected: a misspelt key whose suggestion is
+    // not in the block takes that name (so a required key is not reported
+    // missing and its value is still checked), any other unknown key's lines
+    // are blanked. Every line keeps its number, so later positions stay right.
+    let lines: Vec<&str> = split.yaml.split_inclusive('\n').collect();
+    let mut renamed: Vec<Option<String>> = vec![None; lines.len()];
+    let mut blank = vec![false; lines.len()];
+    let mut taken: Vec<&str> = Vec::new();
+    for ((key, line), known) in unknown.iter().zip(&suggested) {
+        if let Some(known) = known.filter(|k| !taken.contains(k) && top_level_line(split.yaml, k).is_none()) {
+            taken.push(known);
+            renamed[*line] = Some(format!("{known}{}", &lines[*line][key.len()..]));
+            continue;
+        }
+        blank[*line] = true;
+        for (i, text) in lines.iter().enumerate().skip(line + 1) {
+            if starts_top_level_entry(text) {
+                break;
+            }
+            blank[i] = true;
+        }
+    }
+    let kept: String = lines
+        .iter()
+        .zip(blank.iter().zip(&renamed))
+        .map(|(text, (&gone, new))| match new {
+            Some(new) => new.as_str(),
+            None if gone => "\n",
+            None => text,
+        })
+        .collect();
+    let rest = Split { yaml: &kept, ..*split };
+    match parse(&rest, shown, keys) {
+        Ok(value) => (Some(value), problems),
+        Err(d) => {
+            // A required key that is missing because it was misspelt has
+            // been reported as the misspelling already.
+            let misspelt = suggested.iter().flatten().any(|known| d.message == missing_key_message(known));
+            if !misspelt {
+                problems.push(d);
+            }
+            (None, problems)
+        }
+    }
+}
+
+fn missing_key_message(key: &str) -> String {
+    format!("missing required key `{key}`, expected `{key}: ...`")
+}
+
+/// The 0-based line of the block on which top-level `key` is written, if any.
+fn top_level_line(yaml: &str, key: &str) -> Option<usize> {
+    yaml.split_inclusive('\n').position(|line| {
+        line.strip_prefix(key).is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'))
+    })
+}
+
+/// Whether a line of a block mapping starts a new top-level entry (text at
+/// column 1 that is not a comment or the end of a multi-line value).
+fn starts_top_level_entry(line: &str) -> bool {
+    let first = line.chars().next();
+    first.is_some_and(|c| !c.is_whitespace() && c != '#' && c != '-' && c != ']' && c != '}')
+}
+
+/// The top-level keys of a block mapping that are not in `keys`, with the
+/// 0-based line of the block they are on. Empty when the block is not a plain
+/// block mapping (then the typed parse reports the first unknown key itself).
+fn unknown_keys(yaml: &str, keys: &[&str]) -> Vec<(String, usize)> {
+    let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str::<serde_yaml::Value>(yaml) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for key in map.keys() {
+        let Some(key) = key.as_str() else { return Vec::new() };
+        if keys.contains(&key) {
+            continue;
+        }
+        match top_level_line(yaml, key) {
+            Some(line) => found.push((key.to_string(), line)),
+            None => return Vec::new(),
+        }
+    }
+    found.sort_by_key(|(_, line)| *line);
+    found
+}
+
 fn yaml_diagnostic(err: &serde_yaml::Error, yaml: &str, shown: &str, keys: &[&str]) -> Diagnostic {
     // Every error has a location, even one serde_yaml does not print (the
     // start of the block, for a missing top-level key).
@@ -221,7 +336,7 @@ fn explain(message: &str, keys: &[&str]) -> String {
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or_default();
-        return in_path(format!("missing required key `{key}`, expected `{key}: ...`"));
+        return in_path(missing_key_message(key));
     }
     if message.starts_with("recursion limit exceeded") || message.starts_with("repetition limit exceeded") {
         return format!(
@@ -713,6 +828,29 @@ mod tests {
     fn unknown_key_is_located_in_the_file() {
         let err = parse_text("---\ntitle: a\ninstituions: [x]\n---\n").unwrap_err();
         assert_eq!(err.to_string(), "x.md:3:1: unknown key `instituions`, did you mean `institutions`?");
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_and_the_rest_still_read() {
+        let text = "---\ntitel: a\ntitle: b\nfoo:\n  - x\n  - y\ninstitutions: [c]\n---\n";
+        let split = split(text, "x.md").unwrap();
+        let (fm, problems) = parse_all::<Fm>(&split, "x.md", KEYS);
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "x.md:2:1: unknown key `titel`, did you mean `title`?",
+                "x.md:4:1: unknown key `foo`, expected one of `title`, `institutions`, `image`"
+            ]
+        );
+        let fm = fm.expect("the known keys are read");
+        assert_eq!((fm.title.as_str(), fm.institutions.as_slice()), ("b", ["c".to_string()].as_slice()));
+        // A type error after an unknown key is reported too, at its own line.
+        let split = super::split("---\nx: 1\ntitle: [a]\n---\n", "x.md").unwrap();
+        let (fm, problems) = parse_all::<Fm>(&split, "x.md", KEYS);
+        assert!(fm.is_none());
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[1].line, Some(3), "{problems:?}");
     }
 
     #[test]

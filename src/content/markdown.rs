@@ -109,7 +109,7 @@ pub struct LinkRef {
 pub fn render(markdown: &str) -> Rendered {
     let mut stream = Stream::new(markdown, Parser::new_ext(markdown, options()).into_offset_iter());
     let mut html_out = String::with_capacity(markdown.len() + markdown.len() / 2);
-    html::push_html(&mut html_out, &mut stream);
+    html::push_html(&mut html_out, crate::content::text::mark_chinese(&mut stream));
     let Stream { scan, streamed_ids, .. } = stream;
     let Scan { mut headings, anchors, footnotes, links, words, first_paragraph, .. } = scan;
 
@@ -127,7 +127,7 @@ pub fn render(markdown: &str) -> Rendered {
             }
             event
         });
-        html::push_html(&mut html_out, events);
+        html::push_html(&mut html_out, crate::content::text::mark_chinese(events));
     }
 
     let anchors = anchors
@@ -719,7 +719,9 @@ Text with a note.[^n] and ~~gone~~ and \"quoted\" and it's
         let out = render("## 敦煌研究院\n");
         assert_eq!(out.anchors, ["dun-huang-yan-jiu-yuan"]);
         assert_eq!(out.toc[0].title, "敦煌研究院");
-        assert!(out.html.contains("<h2 id=\"dun-huang-yan-jiu-yuan\">敦煌研究院</h2>"));
+        // Chinese text in a document in another language is marked (see `text::mark_chinese`).
+        let marked = "<h2 id=\"dun-huang-yan-jiu-yuan\"><span lang=\"zh\" class=\"zh\">敦煌研究院</span></h2>";
+        assert!(out.html.contains(marked), "{}", out.html);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod front_matter;
 pub mod load;
 pub mod markdown;
 pub mod slug;
+pub mod text;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -135,6 +136,8 @@ pub struct Article {
     pub topics: Vec<String>,
     pub image: Option<Image>,
     pub draft: bool,
+    /// The editor's choice of the home page's lead story (see [`crate::index::lead`]).
+    pub featured: bool,
     pub extra: serde_json::Value,
     pub body: Rendered,
     /// Names as written, with their positions, for resolving.
@@ -204,8 +207,20 @@ pub struct Page {
 
 // ---------------------------------------------------------------- front matter
 
-const ARTICLE_KEYS: &[&str] =
-    &["title", "date", "institutions", "countries", "summary", "topics", "image", "updated", "slug", "draft", "extra"];
+const ARTICLE_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "institutions",
+    "countries",
+    "summary",
+    "topics",
+    "image",
+    "updated",
+    "slug",
+    "draft",
+    "featured",
+    "extra",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -223,6 +238,8 @@ struct ArticleFm {
     slug: Option<String>,
     #[serde(default)]
     draft: bool,
+    #[serde(default)]
+    featured: bool,
     #[serde(default, deserialize_with = "front_matter::unique_value")]
     extra: serde_json::Value,
 }
@@ -290,10 +307,6 @@ struct Problems<'a> {
 }
 
 impl<'a> Problems<'a> {
-    fn new(rel_path: &'a str) -> Self {
-        Problems { rel_path, list: Vec::new() }
-    }
-
     fn add(&mut self, pos: Option<(usize, usize)>, message: String) {
         self.list.push(Diagnostic::new(self.rel_path, message).with_pos(pos.or(Some((1, 1)))));
     }
@@ -367,26 +380,32 @@ fn named(split: &Split<'_>, key: &str, names: Vec<String>) -> Vec<Named> {
         .collect()
 }
 
-/// Cuts a source at its front matter and reads the block into `T`.
+/// Cuts a source at its front matter and reads the block into `T`. The
+/// problems found so far (unknown keys) come back with the value, so that
+/// the checks that follow add to them instead of being hidden by them.
 fn read_front_matter<'t, T: serde::de::DeserializeOwned>(
     src: &SourceText<'t>,
     keys: &[&str],
-) -> Result<(Split<'t>, T), Vec<Diagnostic>> {
+) -> Result<(Split<'t>, T, Problems<'t>), Vec<Diagnostic>> {
     let split = front_matter::split(src.text, src.rel_path).map_err(|d| vec![d])?;
-    let fm = front_matter::parse(&split, src.rel_path, keys).map_err(|d| vec![d])?;
-    Ok((split, fm))
+    let (fm, list) = front_matter::parse_all(&split, src.rel_path, keys);
+    let fm = fm.ok_or_else(|| list.clone())?;
+    Ok((split, fm, Problems { rel_path: src.rel_path, list }))
 }
 
-/// The summary: explicit, else the first paragraph.
+/// The summary: explicit (with typographic punctuation), else the first
+/// paragraph cut at a sentence or a word, so that cards are of even length.
 fn summary_of(explicit: Option<String>, body: &Rendered) -> String {
-    explicit.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| body.first_paragraph.clone())
+    explicit
+        .map(|s| crate::content::text::smart(s.trim()))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| crate::content::text::cut_summary(&body.first_paragraph))
 }
 
 impl Article {
     /// Parses an article file. Institutions and countries are resolved later.
     pub fn parse(src: &SourceText<'_>) -> Result<Article, Vec<Diagnostic>> {
-        let (split, fm): (Split<'_>, ArticleFm) = read_front_matter(src, ARTICLE_KEYS)?;
-        let mut problems = Problems::new(src.rel_path);
+        let (split, fm, mut problems): (Split<'_>, ArticleFm, _) = read_front_matter(src, ARTICLE_KEYS)?;
         not_blank(&mut problems, &split, "title", &fm.title);
         if let Some(summary) = &fm.summary {
             printable(&mut problems, &split, "summary", summary);
@@ -421,7 +440,7 @@ impl Article {
             slug,
             lang: src.lang.to_string(),
             summary: summary_of(fm.summary, &body),
-            title: fm.title.trim().to_string(),
+            title: crate::content::text::smart(fm.title.trim()),
             date_key: date.sort_key(src.tz),
             lastmod_key: updated.as_ref().unwrap_or(&date).sort_key(src.tz),
             date,
@@ -431,6 +450,7 @@ impl Article {
             topics: fm.topics,
             image: fm.image,
             draft: fm.draft,
+            featured: fm.featured,
             extra: fm.extra,
             body,
             named_institutions: named(&split, "institutions", fm.institutions),
@@ -442,8 +462,7 @@ impl Article {
 impl Institution {
     /// Parses a profile; its country is resolved later.
     pub fn parse(src: &SourceText<'_>) -> Result<Institution, Vec<Diagnostic>> {
-        let (split, fm): (Split<'_>, InstitutionFm) = read_front_matter(src, INSTITUTION_KEYS)?;
-        let mut problems = Problems::new(src.rel_path);
+        let (split, fm, mut problems): (Split<'_>, InstitutionFm, _) = read_front_matter(src, INSTITUTION_KEYS)?;
         not_blank(&mut problems, &split, "name", &fm.name);
         not_blank(&mut problems, &split, "country", &fm.country);
         if let Some(site) = &fm.website
@@ -470,7 +489,7 @@ impl Institution {
             source_hash: crate::plan::hash_of(src.text),
             rel_path: src.rel_path.to_string(),
             slug: src.file_slug.to_string(),
-            name: fm.name.trim().to_string(),
+            name: crate::content::text::smart(fm.name.trim()),
             country: CountryId::default(),
             country_name: Named { pos: key_pos(&split, "country"), name: fm.country.trim().to_string() },
             names: fm.names,
@@ -488,8 +507,7 @@ impl Institution {
 impl Country {
     /// Parses a country profile.
     pub fn parse(src: &SourceText<'_>) -> Result<Country, Vec<Diagnostic>> {
-        let (split, fm): (Split<'_>, CountryFm) = read_front_matter(src, COUNTRY_KEYS)?;
-        let mut problems = Problems::new(src.rel_path);
+        let (split, fm, mut problems): (Split<'_>, CountryFm, _) = read_front_matter(src, COUNTRY_KEYS)?;
         not_blank(&mut problems, &split, "name", &fm.name);
         problems.finish(Country {
             source_hash: crate::plan::hash_of(src.text),
@@ -519,8 +537,7 @@ impl Country {
 impl Page {
     /// Parses a standalone page.
     pub fn parse(src: &SourceText<'_>) -> Result<Page, Vec<Diagnostic>> {
-        let (split, fm): (Split<'_>, PageFm) = read_front_matter(src, PAGE_KEYS)?;
-        let mut problems = Problems::new(src.rel_path);
+        let (split, fm, mut problems): (Split<'_>, PageFm, _) = read_front_matter(src, PAGE_KEYS)?;
         not_blank(&mut problems, &split, "title", &fm.title);
         let updated = fm.updated.as_deref().and_then(|u| date_field(&mut problems, &split, "updated", u, src.tz));
         let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), src.file_slug);
@@ -531,7 +548,7 @@ impl Page {
             slug,
             lang: src.lang.to_string(),
             summary: summary_of(fm.summary, &body),
-            title: fm.title.trim().to_string(),
+            title: crate::content::text::smart(fm.title.trim()),
             updated,
             draft: fm.draft,
             extra: fm.extra,

@@ -173,13 +173,20 @@ pub struct Plan {
 /// How many URLs one sitemap file may list (the sitemap protocol's limit).
 pub const SITEMAP_LIMIT: usize = 50_000;
 
-/// What a render produced, counted from the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a render produced, counted from the plan: `build` and `check` say the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
     /// HTML pages, feeds and other generated files.
     pub pages: usize,
     /// Static files copied.
     pub assets: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        write!(f, "{} page{} and {} static file{}", self.pages, plural(self.pages), self.assets, plural(self.assets))
+    }
 }
 
 impl Plan {
@@ -382,10 +389,9 @@ impl<'a> Planner<'a> {
         let all: Vec<usize> = (0..site.articles.len()).collect();
         let newest = self.newest(&all);
         let feed_limit = site.config.feed_limit;
-        let paginate = site.config.paginate;
 
         // Home: the latest articles and every institution, country and year.
-        let mut shows = cards(all.iter().take(paginate));
+        let mut shows = cards(index.home.iter());
         shows.extend(site.institution_ids().map(|id| shown(Source::Institution(id), How::Card)));
         shows.extend(site.country_ids().map(|id| shown(Source::Country(id), How::Card)));
         let years_shape = hash_of(&index.years.iter().map(|y| (y.year, y.articles.len())).collect::<Vec<_>>());

@@ -333,7 +333,7 @@ impl<'a> Renderer<'a> {
     fn home(&self) -> Result<Vec<u8>, Diagnostic> {
         let (site, routes, lang) = (self.site, &self.routes, self.lang());
         let current = self.current(&routes.home(lang), &site.config.title, &site.config.description, "home");
-        let latest = (0..site.articles.len()).take(site.config.paginate).map(|i| self.card(i)).collect();
+        let latest = self.index.home.iter().map(|&i| self.card(i)).collect();
         let context = HomeContext {
             site: &self.site_view,
             current,

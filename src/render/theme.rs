@@ -10,6 +10,16 @@
 //! every template is reported, each at its file and line. Autoescaping is on
 //! for `.html` and `.xml` templates; the only values templates mark `safe`
 //! are the HTML that stele itself rendered from Markdown.
+//!
+//! Templates name theme static files through the `asset` function
+//! (`{{ site.home_url }}{{ asset(path="style.css") }}`). In a build for
+//! publishing ([`Theme::fingerprint`], done by `stele build`), each static file
+//! is written under a name with a hash of its content instead
+//! (`style.3f9c0a1e.css`) and `asset` returns that name, so a host can cache
+//! it for a year and a new version still reaches every reader. `check` does
+//! the same, so a template that writes `style.css` by hand is reported as a
+//! broken link before it is published. `serve` keeps the plain names: a
+//! stylesheet edit is then swapped into open pages without a reload.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +54,30 @@ pub struct Theme {
     pub static_files: BTreeMap<String, PathBuf>,
     /// How dates are written for readers.
     pub date_words: DateWords,
+}
+
+/// The `asset` template function: a static file's name -> the name it is published under.
+fn register_asset_function(tera: &mut tera::Tera, names: BTreeMap<String, String>) {
+    tera.register_function("asset", move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+        let path: String = kwargs.must_get("path")?;
+        let path = path.trim_start_matches('/');
+        names.get(path).cloned().ok_or_else(|| {
+            tera::Error::message(format!(
+                "`asset`: no file `{path}` in the theme's static folder, expected one of {}",
+                crate::config::quoted_list(&names.keys().map(String::as_str).collect::<Vec<_>>())
+            ))
+        })
+    });
+}
+
+/// `dir/name.ext` with `hash` before the extension: `dir/name.<hash>.ext`.
+pub fn hashed_name(path: &str, hash: &str) -> String {
+    let (dir, file) = path.rsplit_once('/').map_or(("", path), |(d, f)| (d, f));
+    let named = match file.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
+        _ => format!("{file}.{hash}"),
+    };
+    if dir.is_empty() { named } else { format!("{dir}/{named}") }
 }
 
 impl std::fmt::Debug for Theme {
@@ -90,6 +124,7 @@ impl Theme {
         // references to other templates are checked when all are added together.
         for (name, (_, text)) in &sources {
             let mut alone = tera::Tera::new();
+            register_asset_function(&mut alone, BTreeMap::new());
             if let Err(err) = alone.add_raw_template(name, text) {
                 let found = template_diagnostics(&err, &sources, name);
                 problems.extend(found.into_iter().filter(|d| !refers_to_other_templates(&d.message)));
@@ -98,15 +133,15 @@ impl Theme {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let mut tera = tera::Tera::new();
-        tera.autoescape_on([".html", ".xml"]);
-        tera.add_raw_templates(sources.iter().map(|(n, (_, text))| (n.as_str(), text.as_str())))
-            .map_err(|err| template_diagnostics(&err, &sources, ""))?;
-
         let mut static_files = BTreeMap::new();
         for (site_path, path) in files_under(&theme_dir.join("static"), &mut problems, root) {
             static_files.insert(site_path, path);
         }
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        register_asset_function(&mut tera, static_files.keys().map(|k| (k.clone(), k.clone())).collect());
+        tera.add_raw_templates(sources.iter().map(|(n, (_, text))| (n.as_str(), text.as_str())))
+            .map_err(|err| template_diagnostics(&err, &sources, ""))?;
         let strings = theme_dir.join("strings").join(format!("{language}.toml"));
         let date_words = if strings.is_file() {
             let shown = display_path(root, &strings);
@@ -119,6 +154,30 @@ impl Theme {
             Some(date_words) if problems.is_empty() => Ok(Theme { tera, sources, static_files, date_words }),
             _ => Err(problems),
         }
+    }
+
+    /// Renames every static file with a hash of its content, and makes
+    /// `asset` return the new names (see the module docs).
+    pub fn fingerprint(&mut self, root: &Path) -> Result<(), Vec<Diagnostic>> {
+        let mut names = BTreeMap::new();
+        let mut hashed = Vec::new();
+        let mut problems = Vec::new();
+        for (site_path, source) in &self.static_files {
+            match std::fs::read(source) {
+                Ok(bytes) => {
+                    let name = hashed_name(site_path, &format!("{:08x}", crc32fast::hash(&bytes)));
+                    names.insert(site_path.clone(), name.clone());
+                    hashed.push((name, source.clone()));
+                }
+                Err(e) => problems.push(Diagnostic::new(display_path(root, source), format!("cannot read: {e}"))),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        self.static_files = hashed.into_iter().collect();
+        register_asset_function(&mut self.tera, names);
+        Ok(())
     }
 
     /// Every template in use (the site's overrides in place of the theme's), with its text.
@@ -248,5 +307,16 @@ fn append_causes(err: &tera::Error, message: &mut String) {
         message.push_str(": ");
         message.push_str(&cause.to_string());
         source = cause.source();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashed_names_keep_the_extension() {
+        assert_eq!(super::hashed_name("style.css", "0a1b2c3d"), "style.0a1b2c3d.css");
+        assert_eq!(super::hashed_name("img/logo.min.svg", "ff"), "img/logo.min.ff.svg");
+        assert_eq!(super::hashed_name("LICENSE", "ff"), "LICENSE.ff");
+        assert_eq!(super::hashed_name("d.x/.hidden", "ff"), "d.x/.hidden.ff");
     }
 }

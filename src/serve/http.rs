@@ -392,7 +392,20 @@ pub fn listen(addr: SocketAddr) -> Result<tiny_http::Server, Error> {
     let descriptors = raise_descriptor_limit();
     let config =
         tiny_http::ServerConfig { addr: tiny_http::ConfigListenAddr::IP(vec![addr]), limits: limits(descriptors) };
-    tiny_http::Server::new(config).map_err(|e| Error::Env(format!("cannot listen on {addr}: {e}")))
+    tiny_http::Server::new(config).map_err(|e| listen_error(addr, e.as_ref()))
+}
+
+/// Why the server cannot listen; a port in use says how to choose another.
+fn listen_error(addr: SocketAddr, err: &(dyn std::error::Error + 'static)) -> Error {
+    let in_use = err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+    if in_use {
+        return Error::Env(format!(
+            "cannot listen on {addr}: port {} is already in use (another `stele serve`?), choose another with `--port {}`, or `--port 0` to pick a free one",
+            addr.port(),
+            addr.port().wrapping_add(1).max(1)
+        ));
+    }
+    Error::Env(format!("cannot listen on {addr}: {err}"))
 }
 
 /// Descriptors kept for everything but connections: the watcher, the files a

@@ -104,10 +104,11 @@ fn is_css(site_path: &str) -> bool {
     site_path.rsplit_once('.').is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("css"))
 }
 
-/// The problems of a failed build, as diagnostics (an environment error has no file).
-fn problems(err: Error) -> Vec<Diagnostic> {
+/// The problems of a failed build, as diagnostics (an environment error has
+/// no file), each with its source frame for the overlay.
+fn problems(err: Error, root: &std::path::Path) -> Vec<Diagnostic> {
     match err {
-        Error::Site(list) => list,
+        Error::Site(list) => crate::error::with_frames(list, root),
         Error::Env(message) => vec![Diagnostic::new("", message)],
     }
 }
@@ -143,7 +144,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         }
         Err(err @ Error::Env(_)) => return Err(err),
         Err(err) => {
-            let errors = problems(err);
+            let errors = problems(err, &build.root);
             print_problems(&errors);
             eprintln!("the site has problems: fix them and save, the preview will reload");
             State { files: Arc::default(), errors, generation: 0 }
@@ -169,14 +170,14 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     if options.open {
         open_browser(&url);
     }
-    rebuild_loop(&rx, &mut watcher, &mut session, &state, &hub)
+    rebuild_loop(&rx, &mut watcher, (&mut session, &build.root), &state, &hub)
 }
 
 /// Waits for changes, rebuilds, publishes the new state and tells open pages.
 fn rebuild_loop(
     rx: &Receiver<WatchMessage>,
     watcher: &mut SiteWatcher,
-    session: &mut Session,
+    (session, root): (&mut Session, &std::path::Path),
     state: &RwLock<State>,
     hub: &Hub,
 ) -> Result<(), Error> {
@@ -211,7 +212,7 @@ fn rebuild_loop(
                 rendered = Some((update.rendered, update.outputs));
                 Rebuilt { files: Arc::clone(session.files()), changed: update.changed }
             })
-            .map_err(problems);
+            .map_err(|err| problems(err, root));
         let failed = outcome.as_ref().err().cloned();
         let signal = {
             let mut current = state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -243,6 +244,9 @@ fn rebuild_loop(
 fn print_problems(errors: &[Diagnostic]) {
     for problem in errors {
         eprintln!("error: {}", describe(problem));
+        if let Some(frame) = &problem.frame {
+            eprint!("{frame}");
+        }
     }
 }
 

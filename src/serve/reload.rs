@@ -310,6 +310,11 @@ this is the last good version</p><ul style=\"margin:0;padding:0;list-style:none\
             out.push_str("</span>: ");
         }
         out.push_str(&escape(&problem.message));
+        if let Some(frame) = &problem.frame {
+            out.push_str("<pre style=\"margin:.25rem 0 0;font:inherit;color:#f7f1e6\">");
+            out.push_str(&escape(frame.trim_end()));
+            out.push_str("</pre>");
+        }
         out.push_str("</li>");
     }
     out.push_str("</ul></div>\n");
@@ -416,6 +421,11 @@ mod tests {
         assert!(html.contains("cannot read `site.toml` &amp; more"), "{html}");
         assert!(html.contains("2 problems"));
         assert_eq!(overlay(&[]), "");
+        // The source frame, escaped.
+        let mut framed = Diagnostic::at("x.md", 3, 1, "m");
+        framed.frame = Some("  |\n3 | title: <b>\n  | ^^^^^".into());
+        let html = overlay(&[framed]);
+        assert!(html.contains("<pre style=") && html.contains("3 | title: &lt;b&gt;\n  | ^^^^^</pre>"), "{html}");
     }
 
     #[test]

@@ -126,6 +126,17 @@ impl TestSite {
         }
     }
 
+    /// Builds in memory as `stele build` publishes (theme assets under
+    /// content-hashed names), panicking on errors.
+    pub fn build_published(&self) -> Files {
+        let options = self.options();
+        let mut loaded = stele::build::load(&options).unwrap_or_else(|err| panic!("build failed:\n{err}"));
+        loaded.theme.fingerprint(&options.root).unwrap_or_else(|list| panic!("fingerprint failed: {list:?}"));
+        let out = stele::output::MemoryOutput::new();
+        stele::build::render_to(&loaded, &out).unwrap_or_else(|err| panic!("render failed:\n{err}"));
+        Files(out.into_files())
+    }
+
     /// Builds and returns the error text, panicking if the build succeeds.
     pub fn build_err(&self) -> String {
         match self.build() {

@@ -5,6 +5,8 @@
 //! newest first, so every group keeps that order; groups of terms follow the
 //! site's order of institutions and countries (by name). Nothing here renders.
 
+pub mod lead;
+
 use crate::content::{CountryId, InstitutionId, Site};
 
 /// Article indices (into `Site::articles`) per grouping.
@@ -16,6 +18,9 @@ pub struct Index {
     pub years: Vec<Year>,
     /// Institutions per country, by name.
     pub institutions_by_country: Vec<Vec<InstitutionId>>,
+    /// The home page's stories: the lead first (see [`lead`]), then the
+    /// newest, one listing page's worth.
+    pub home: Vec<usize>,
 }
 
 /// One year's articles.
@@ -49,7 +54,8 @@ impl Index {
         for (id, inst) in site.institution_ids().zip(&site.institutions) {
             institutions_by_country[inst.country].push(id);
         }
-        Index { by_institution, by_country, years, institutions_by_country }
+        let home = lead::home_order(&site.articles).into_iter().take(site.config.paginate).collect();
+        Index { by_institution, by_country, years, institutions_by_country, home }
     }
 
     /// Articles of a country.

@@ -31,6 +31,8 @@
 //! right after the old site is renamed aside or the two folders traded
 //! places, so that tests can prove the site survives.
 
+pub mod precompress;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
