@@ -413,13 +413,69 @@ fn idle_slow_and_garbled_connections_are_closed_after_the_timeout() {
             (received, closed)
         }),
     ));
+    // Clients that pipeline requests and never read the answers: once the
+    // buffers are full, the server's write blocks and, 10 s after it began,
+    // the connection is closed; the same for a client with a tiny receive
+    // buffer (whose window the kernel opens by a few bytes now and then, which
+    // would restart a plain socket write timeout for ever).
+    let never_reads: Vec<_> = [false, true]
+        .into_iter()
+        .map(|tiny_buffer| {
+            let addr = served.addr;
+            // More than the kernel buffers of both sides hold (tens of megabytes).
+            let flood = get_request(&served, "/articles/murals/", false).repeat(40_000);
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(addr).expect("connect");
+                if tiny_buffer {
+                    small_receive_buffer(&stream);
+                }
+                let mut writer = stream.try_clone().expect("clone the socket");
+                let sender = std::thread::spawn(move || writer.write_all(flood.as_bytes()));
+                std::thread::sleep(limit);
+                // Now read: a server that gave up has closed the connection
+                // before answering everything.
+                let (received, closed) = read_to_close(&mut stream, Duration::from_secs(10));
+                let _ = sender.join();
+                (tiny_buffer, received.windows(15).filter(|w| w == b"HTTP/1.1 200 OK").count(), closed)
+            })
+        })
+        .collect();
     for (what, expected, check) in checks {
         let (received, closed) = check.join().expect("a client thread");
         assert!(closed, "{what}: not closed within {limit:?}");
         assert_eq!(status_of(&received), expected, "{what}: {}", String::from_utf8_lossy(&received));
     }
+    for client in never_reads {
+        let (tiny_buffer, answers, closed) = client.join().expect("a client thread");
+        assert!(
+            closed && answers < 40_000,
+            "a client that never reads (tiny buffer: {tiny_buffer}): {answers} answers, closed: {closed}"
+        );
+    }
     eprintln!("all closed {:?} after the start", start.elapsed());
     assert_eq!(served.get("/").status, 200);
+}
+
+/// Locks the receive buffer of `stream` to a few kilobytes.
+fn small_receive_buffer(stream: &TcpStream) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let size: libc::c_int = 4096;
+        // SAFETY: setsockopt reads `size` for the length given; the descriptor is open.
+        let done = unsafe {
+            libc::setsockopt(
+                stream.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVBUF,
+                (&size as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        assert_eq!(done, 0, "set SO_RCVBUF");
+    }
+    #[cfg(not(unix))]
+    let _ = stream;
 }
 
 #[test]

@@ -27,8 +27,9 @@
 //!   previous response): a connection that sent nothing is then closed, one
 //!   that sent part of a head gets 408; a body must arrive within 10 s of its
 //!   head, and a request with a body is the last of its connection;
-//! - a write that blocks for 10 s (a client that does not read) closes the
-//!   connection;
+//! - a response (or one live-reload event) must reach the client within 10 s
+//!   of its first byte, or the connection is closed (a client that does not
+//!   read, or reads a byte now and then);
 //! - request line at most 8 KiB (400), a header line at most 8 KiB, the head
 //!   at most 64 KiB and 100 header lines (431); a control character or a
 //!   byte that is not ASCII in the head is a 400, an HTTP version other than
@@ -60,8 +61,11 @@
 //!   connection share one socket instead of a `try_clone`d descriptor whose
 //!   `unwrap` killed the accept thread once descriptors ran out (and each
 //!   connection now costs one descriptor, not two); reads honour a deadline
-//!   (the socket's read timeout is set to what is left of it); a failed write
-//!   shuts the socket down.
+//!   (the socket's read timeout is set to what is left of it), and so does
+//!   what is written between two flushes (a plain socket write timeout
+//!   restarts whenever the kernel takes a few more bytes, so a client that
+//!   never reads held a write for 30 s, one that opens its window by a few
+//!   bytes now and then for ever); a failed write shuts the socket down.
 //! - `client.rs`: the head timeout, the line, head and header-count limits,
 //!   the checks on the bytes of the head (a bare LF also ends a line, as RFC
 //!   9112 allows), the 505 (upstream wrote it on a writer queued behind the

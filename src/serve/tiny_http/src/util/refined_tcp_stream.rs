@@ -2,7 +2,7 @@ use std::io::Result as IoResult;
 use std::io::{Error as IoError, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::connection::Connection;
 
@@ -49,6 +49,11 @@ pub struct RefinedTcpStream {
     deadline: Arc<Mutex<Option<Instant>>>,
     close_read: bool,
     close_write: bool,
+    // How long what is written between two flushes (a response, or one
+    // event of a stream) may take to reach the client, and when the first
+    // write since the last flush began.
+    write_timeout: Option<Duration>,
+    writing_since: Option<Instant>,
 }
 
 impl RefinedTcpStream {
@@ -66,6 +71,8 @@ impl RefinedTcpStream {
             deadline: Arc::clone(&deadline),
             close_read: true,
             close_write: false,
+            write_timeout: None,
+            writing_since: None,
         };
 
         let write = RefinedTcpStream {
@@ -73,6 +80,8 @@ impl RefinedTcpStream {
             deadline,
             close_read: false,
             close_write: true,
+            write_timeout: None,
+            writing_since: None,
         };
 
         (read, write)
@@ -86,6 +95,15 @@ impl RefinedTcpStream {
 
     pub(crate) fn peer_addr(&mut self) -> IoResult<Option<SocketAddr>> {
         self.stream.0.peer_addr()
+    }
+
+    /// What is written between two flushes must reach the client within
+    /// `timeout` (a socket write timeout alone restarts whenever the kernel
+    /// takes a few more bytes, so a client reading a byte now and then, or
+    /// not at all while the send buffer grows, would hold the write for ever).
+    pub(crate) fn with_write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = Some(timeout);
+        self
     }
 
     pub(crate) fn handle(&self) -> Handle {
@@ -130,7 +148,7 @@ impl Read for RefinedTcpStream {
 
 impl Write for RefinedTcpStream {
     fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
-        let result = (&*self.stream.0).write(buf);
+        let result = self.timed_write(buf);
         if matches!(&result, Err(e) if e.kind() != ErrorKind::Interrupted) {
             self.stream.0.shutdown(Shutdown::Both).ok();
         }
@@ -139,9 +157,34 @@ impl Write for RefinedTcpStream {
 
     fn flush(&mut self) -> IoResult<()> {
         let result = (&*self.stream.0).flush();
+        self.writing_since = None;
         if matches!(&result, Err(e) if e.kind() != ErrorKind::Interrupted) {
             self.stream.0.shutdown(Shutdown::Both).ok();
         }
         result
+    }
+}
+
+impl RefinedTcpStream {
+    fn timed_write(&mut self, buf: &[u8]) -> IoResult<usize> {
+        if let Some(timeout) = self.write_timeout {
+            let since = *self.writing_since.get_or_insert_with(Instant::now);
+            let left = timeout.saturating_sub(since.elapsed());
+            if left.is_zero() {
+                return Err(IoError::new(
+                    ErrorKind::TimedOut,
+                    "the client does not read",
+                ));
+            }
+            self.stream.0.set_write_timeout(Some(left))?;
+        }
+        match (&*self.stream.0).write(buf) {
+            // A socket timeout is `WouldBlock` on Unix.
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Err(IoError::new(
+                ErrorKind::TimedOut,
+                "the client does not read",
+            )),
+            result => result,
+        }
     }
 }
