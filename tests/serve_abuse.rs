@@ -354,6 +354,28 @@ fn protocol_edges_get_an_answer_that_is_sent() {
     assert_eq!(status_of(&received), Some(200), "{}", String::from_utf8_lossy(&received));
 }
 
+/// A body announced and never sent is drained through a small buffer, not
+/// one of the announced size (upstream allocated it: the process aborted).
+#[test]
+fn a_huge_announced_body_does_not_kill_the_server() {
+    let site = site();
+    let mut served = Served::start(site.root(), &[]);
+    let port = served.port();
+    for length in ["100000000000000", "18446744073709551615", "4000"] {
+        for method in ["GET", "POST"] {
+            let request =
+                format!("{method} / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {length}\r\n\r\nabc");
+            let (received, closed) = send_and_read_to_close(served.addr, request.as_bytes(), Duration::from_secs(1));
+            let expected = if method == "GET" { 200 } else { 405 };
+            assert_eq!(status_of(&received), Some(expected), "{method} with {length}");
+            assert!(!closed || served.is_running(), "{method} with {length}");
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(served.is_running(), "the server died");
+    assert_eq!(served.get("/").status, 200);
+}
+
 /// The start of a TLS 1.2 ClientHello (record header, handshake header, version, random).
 const CLIENT_HELLO: &[u8] = b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\
 \x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\

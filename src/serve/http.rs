@@ -73,7 +73,8 @@
 //!   refusal, no `unwrap` on the peer's address (gone when the client already
 //!   reset), and a request with a body ends its connection.
 //! - `util/equal_reader.rs`: a body left unread is drained through a fixed
-//!   buffer, not one as large as the client's `Content-Length`.
+//!   buffer, not one as large as the client's `Content-Length` (a request
+//!   announcing 100 TB, with no body, made the whole process abort).
 //! - `request.rs`: telling the connection that a request was answered says
 //!   whether it was written raw, and no longer panics when the connection
 //!   has already gone.
