@@ -111,12 +111,18 @@ fn running_out_of_descriptors_does_not_stop_the_server() {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_descriptor_limit_is_raised_to_the_hard_limit() {
+    let mut ours = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit only writes into the struct it is given.
+    assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut ours) }, 0);
+    // A hard limit the child may have (at most ours), and a soft one below it.
+    let hard = ours.rlim_max.min(1024);
+    let soft = hard / 2;
     let site = site();
-    let served = Served::start_with_descriptors(site.root(), &[], 256, 1024);
+    let served = Served::start_with_descriptors(site.root(), &[], soft, hard);
     let limits = std::fs::read_to_string(format!("/proc/{}/limits", served.pid())).expect("read /proc/PID/limits");
     let line = limits.lines().find(|line| line.starts_with("Max open files")).expect("a descriptor limit");
     let numbers: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
-    assert_eq!(numbers, ["1024", "1024"], "{line}");
+    assert_eq!(numbers, [hard.to_string(), hard.to_string()], "{line}");
 }
 
 /// 16 clients connect at once and keep their connections open; each must be
