@@ -535,3 +535,50 @@ fn event_streams_that_never_read_make_room_for_pages() {
     assert_eq!(served.get("/__stele/alive?x").status, 400);
     drop(silent);
 }
+
+/// The status of a request for the event stream (the stream itself is left open).
+fn event_stream_status(served: &Served) -> (u16, TcpStream) {
+    let mut stream = TcpStream::connect(served.addr).expect("connect");
+    stream.write_all(get_request(served, "/__stele/events", false).as_bytes()).expect("send");
+    stream.set_read_timeout(Some(Duration::from_millis(50))).expect("read timeout");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut received = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+        assert!(Instant::now() < deadline, "no answer to the event stream request");
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e) => panic!("reading the answer: {e}"),
+        }
+    }
+    let head = String::from_utf8_lossy(&received).into_owned();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, stream)
+}
+
+#[test]
+fn pages_that_went_away_free_their_slots_at_once() {
+    let site = site();
+    let served = Served::start(site.root(), &[]);
+    // 64 pages that read and answer their pings: no slot is left, none is stale.
+    let mut pages: Vec<EventStream> = (0..64).map(|_| served.events()).collect();
+    for page in &mut pages {
+        page.wait_for("event: hello", Duration::from_secs(10));
+        assert_eq!(page.ack(), 204);
+    }
+    assert_eq!(event_stream_status(&served).0, 503);
+    // They go away; the server notices within seconds, not at the next ping (15 s).
+    drop(pages);
+    let start = Instant::now();
+    loop {
+        let (status, _stream) = event_stream_status(&served);
+        if status == 200 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "the slots are still taken after {:?}", start.elapsed());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("a slot was free {:?} after the pages went away", start.elapsed());
+}
