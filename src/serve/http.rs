@@ -621,6 +621,17 @@ mod tests {
     }
 
     #[test]
+    fn connections_fit_in_the_descriptor_limit() {
+        let cases = [(None, 256), (Some(u64::MAX), 256), (Some(1024), 256), (Some(128), 64), (Some(20), 8)];
+        for (descriptors, connections) in cases {
+            assert_eq!(limits(descriptors).max_connections, connections, "{descriptors:?}");
+        }
+        let limits = limits(None);
+        assert_eq!((limits.max_line, limits.max_head, limits.max_headers), (8 * 1024, 64 * 1024, 100));
+        assert_eq!((limits.head_timeout, limits.write_timeout), (Duration::from_secs(10), Duration::from_secs(10)));
+    }
+
+    #[test]
     fn host_check() {
         let state = site();
         for host in ["localhost", "localhost:1111", "LOCALHOST:80", "127.0.0.1", "127.0.0.1:1", "[::1]", "[::1]:1111"] {
