@@ -459,7 +459,9 @@ fn idle_slow_and_garbled_connections_are_closed_after_the_timeout() {
                 }
                 let mut writer = stream.try_clone().expect("clone the socket");
                 let sender = std::thread::spawn(move || writer.write_all(flood.as_bytes()));
-                std::thread::sleep(limit);
+                // The buffers fill within seconds (the server's send buffer
+                // grows to a few megabytes); then 10 s.
+                std::thread::sleep(limit + Duration::from_secs(3));
                 // Now read: a server that gave up has closed the connection
                 // before answering everything.
                 let (received, closed) = read_to_close(&mut stream, Duration::from_secs(10));
