@@ -8,9 +8,10 @@ use crate::connection::Connection;
 
 // stele patch: both halves share one socket (`Arc`) instead of a `try_clone`d
 // descriptor, whose `unwrap` killed the accept thread once descriptors ran out;
-// reads obey a deadline set by the connection (`Handle::read_until`), and a
-// failed write (the client stopped reading until the write timeout) shuts the
-// socket down so that the connection ends. TLS support is removed.
+// reads obey a deadline set by the connection (`Handle::read_until`), writes
+// one that runs from the first write after a flush to the next flush
+// (`with_write_timeout`), and a failed write shuts the socket down so that
+// the connection ends. TLS support is removed.
 pub(crate) struct Stream(Arc<Connection>);
 
 impl Clone for Stream {
