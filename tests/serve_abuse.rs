@@ -111,12 +111,18 @@ fn running_out_of_descriptors_does_not_stop_the_server() {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_descriptor_limit_is_raised_to_the_hard_limit() {
+    let mut ours = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit only writes into the struct it is given.
+    assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut ours) }, 0);
+    // A hard limit the child may have (at most ours), and a soft one below it.
+    let hard = ours.rlim_max.min(1024);
+    let soft = hard / 2;
     let site = site();
-    let served = Served::start_with_descriptors(site.root(), &[], 256, 1024);
+    let served = Served::start_with_descriptors(site.root(), &[], soft, hard);
     let limits = std::fs::read_to_string(format!("/proc/{}/limits", served.pid())).expect("read /proc/PID/limits");
     let line = limits.lines().find(|line| line.starts_with("Max open files")).expect("a descriptor limit");
     let numbers: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
-    assert_eq!(numbers, ["1024", "1024"], "{line}");
+    assert_eq!(numbers, [hard.to_string(), hard.to_string()], "{line}");
 }
 
 /// 16 clients connect at once and keep their connections open; each must be
@@ -354,6 +360,28 @@ fn protocol_edges_get_an_answer_that_is_sent() {
     assert_eq!(status_of(&received), Some(200), "{}", String::from_utf8_lossy(&received));
 }
 
+/// A body announced and never sent is drained through a small buffer, not
+/// one of the announced size (upstream allocated it: the process aborted).
+#[test]
+fn a_huge_announced_body_does_not_kill_the_server() {
+    let site = site();
+    let mut served = Served::start(site.root(), &[]);
+    let port = served.port();
+    for length in ["100000000000000", "18446744073709551615", "4000"] {
+        for method in ["GET", "POST"] {
+            let request =
+                format!("{method} / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {length}\r\n\r\nabc");
+            let (received, closed) = send_and_read_to_close(served.addr, request.as_bytes(), Duration::from_secs(1));
+            let expected = if method == "GET" { 200 } else { 405 };
+            assert_eq!(status_of(&received), Some(expected), "{method} with {length}");
+            assert!(!closed || served.is_running(), "{method} with {length}");
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(served.is_running(), "the server died");
+    assert_eq!(served.get("/").status, 200);
+}
+
 /// The start of a TLS 1.2 ClientHello (record header, handshake header, version, random).
 const CLIENT_HELLO: &[u8] = b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\
 \x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\
@@ -413,13 +441,71 @@ fn idle_slow_and_garbled_connections_are_closed_after_the_timeout() {
             (received, closed)
         }),
     ));
+    // Clients that pipeline requests and never read the answers: once the
+    // buffers are full, the server's write blocks and, 10 s after it began,
+    // the connection is closed; the same for a client with a tiny receive
+    // buffer (whose window the kernel opens by a few bytes now and then, which
+    // would restart a plain socket write timeout for ever).
+    let never_reads: Vec<_> = [false, true]
+        .into_iter()
+        .map(|tiny_buffer| {
+            let addr = served.addr;
+            // More than the kernel buffers of both sides hold (tens of megabytes).
+            let flood = get_request(&served, "/articles/murals/", false).repeat(40_000);
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(addr).expect("connect");
+                if tiny_buffer {
+                    small_receive_buffer(&stream);
+                }
+                let mut writer = stream.try_clone().expect("clone the socket");
+                let sender = std::thread::spawn(move || writer.write_all(flood.as_bytes()));
+                // The buffers fill within seconds (the server's send buffer
+                // grows to a few megabytes); then 10 s.
+                std::thread::sleep(limit + Duration::from_secs(3));
+                // Now read: a server that gave up has closed the connection
+                // before answering everything.
+                let (received, closed) = read_to_close(&mut stream, Duration::from_secs(10));
+                let _ = sender.join();
+                (tiny_buffer, received.windows(15).filter(|w| w == b"HTTP/1.1 200 OK").count(), closed)
+            })
+        })
+        .collect();
     for (what, expected, check) in checks {
         let (received, closed) = check.join().expect("a client thread");
         assert!(closed, "{what}: not closed within {limit:?}");
         assert_eq!(status_of(&received), expected, "{what}: {}", String::from_utf8_lossy(&received));
     }
+    for client in never_reads {
+        let (tiny_buffer, answers, closed) = client.join().expect("a client thread");
+        assert!(
+            closed && answers < 40_000,
+            "a client that never reads (tiny buffer: {tiny_buffer}): {answers} answers, closed: {closed}"
+        );
+    }
     eprintln!("all closed {:?} after the start", start.elapsed());
     assert_eq!(served.get("/").status, 200);
+}
+
+/// Locks the receive buffer of `stream` to a few kilobytes.
+fn small_receive_buffer(stream: &TcpStream) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let size: libc::c_int = 4096;
+        // SAFETY: setsockopt reads `size` for the length given; the descriptor is open.
+        let done = unsafe {
+            libc::setsockopt(
+                stream.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVBUF,
+                (&size as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        assert_eq!(done, 0, "set SO_RCVBUF");
+    }
+    #[cfg(not(unix))]
+    let _ = stream;
 }
 
 #[test]
@@ -450,4 +536,51 @@ fn event_streams_that_never_read_make_room_for_pages() {
     assert_eq!(served.get("/__stele/alive?99999").status, 404, "no such stream");
     assert_eq!(served.get("/__stele/alive?x").status, 400);
     drop(silent);
+}
+
+/// The status of a request for the event stream (the stream itself is left open).
+fn event_stream_status(served: &Served) -> (u16, TcpStream) {
+    let mut stream = TcpStream::connect(served.addr).expect("connect");
+    stream.write_all(get_request(served, "/__stele/events", false).as_bytes()).expect("send");
+    stream.set_read_timeout(Some(Duration::from_millis(50))).expect("read timeout");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut received = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+        assert!(Instant::now() < deadline, "no answer to the event stream request");
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e) => panic!("reading the answer: {e}"),
+        }
+    }
+    let head = String::from_utf8_lossy(&received).into_owned();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, stream)
+}
+
+#[test]
+fn pages_that_went_away_free_their_slots_at_once() {
+    let site = site();
+    let served = Served::start(site.root(), &[]);
+    // 64 pages that read and answer their pings: no slot is left, none is stale.
+    let mut pages: Vec<EventStream> = (0..64).map(|_| served.events()).collect();
+    for page in &mut pages {
+        page.wait_for("event: hello", Duration::from_secs(10));
+        assert_eq!(page.ack(), 204);
+    }
+    assert_eq!(event_stream_status(&served).0, 503);
+    // They go away; the server notices within seconds, not at the next ping (15 s).
+    drop(pages);
+    let start = Instant::now();
+    loop {
+        let (status, _stream) = event_stream_status(&served);
+        if status == 200 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "the slots are still taken after {:?}", start.elapsed());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("a slot was free {:?} after the pages went away", start.elapsed());
 }

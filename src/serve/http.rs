@@ -27,8 +27,9 @@
 //!   previous response): a connection that sent nothing is then closed, one
 //!   that sent part of a head gets 408; a body must arrive within 10 s of its
 //!   head, and a request with a body is the last of its connection;
-//! - a write that blocks for 10 s (a client that does not read) closes the
-//!   connection;
+//! - a response (or one live-reload event) must reach the client within 10 s
+//!   of its first byte, or the connection is closed (a client that does not
+//!   read, or reads a byte now and then);
 //! - request line at most 8 KiB (400), a header line at most 8 KiB, the head
 //!   at most 64 KiB and 100 header lines (431); a control character or a
 //!   byte that is not ASCII in the head is a 400, an HTTP version other than
@@ -60,8 +61,11 @@
 //!   connection share one socket instead of a `try_clone`d descriptor whose
 //!   `unwrap` killed the accept thread once descriptors ran out (and each
 //!   connection now costs one descriptor, not two); reads honour a deadline
-//!   (the socket's read timeout is set to what is left of it); a failed write
-//!   shuts the socket down.
+//!   (the socket's read timeout is set to what is left of it), and so does
+//!   what is written between two flushes (a plain socket write timeout
+//!   restarts whenever the kernel takes a few more bytes, so a client that
+//!   never reads held a write for 30 s, one that opens its window by a few
+//!   bytes now and then for ever); a failed write shuts the socket down.
 //! - `client.rs`: the head timeout, the line, head and header-count limits,
 //!   the checks on the bytes of the head (a bare LF also ends a line, as RFC
 //!   9112 allows), the 505 (upstream wrote it on a writer queued behind the
@@ -69,7 +73,8 @@
 //!   refusal, no `unwrap` on the peer's address (gone when the client already
 //!   reset), and a request with a body ends its connection.
 //! - `util/equal_reader.rs`: a body left unread is drained through a fixed
-//!   buffer, not one as large as the client's `Content-Length`.
+//!   buffer, not one as large as the client's `Content-Length` (a request
+//!   announcing 100 TB, with no body, made the whole process abort).
 //! - `request.rs`: telling the connection that a request was answered says
 //!   whether it was written raw, and no longer panics when the connection
 //!   has already gone.
@@ -626,6 +631,17 @@ mod tests {
             let response = get(&state, target);
             assert_eq!(response.status, 400, "{target:?}: {}", body(&response));
         }
+    }
+
+    #[test]
+    fn connections_fit_in_the_descriptor_limit() {
+        let cases = [(None, 256), (Some(u64::MAX), 256), (Some(1024), 256), (Some(128), 64), (Some(20), 8)];
+        for (descriptors, connections) in cases {
+            assert_eq!(limits(descriptors).max_connections, connections, "{descriptors:?}");
+        }
+        let limits = limits(None);
+        assert_eq!((limits.max_line, limits.max_head, limits.max_headers), (8 * 1024, 64 * 1024, 100));
+        assert_eq!((limits.head_timeout, limits.write_timeout), (Duration::from_secs(10), Duration::from_secs(10)));
     }
 
     #[test]

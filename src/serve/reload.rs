@@ -7,7 +7,10 @@
 //! served, so a page that missed a change reloads itself), `reload` (reload
 //! the page) or `css` (only stylesheets changed: swap them with a
 //! cache-busting query, keeping the page and its state), and `ping` (the
-//! stream's number), right after `hello` and then every [`HEARTBEAT`].
+//! stream's number), right after `hello` and then every [`HEARTBEAT`]; in
+//! between, a comment every [`NUDGE`], so that a page that went away is
+//! noticed within about two seconds (the second write after it closed fails)
+//! and its slot freed.
 //!
 //! Slots: at most [`MAX_CLIENTS`] streams are open at once. The script
 //! answers each `ping` with `GET /__stele/alive?N` ([`ALIVE_PATH`]), which
@@ -49,6 +52,10 @@ pub const HEARTBEAT: Duration = Duration::from_secs(15);
 /// How long a ping may go unanswered before its stream may be dropped to make room.
 pub const ACK_GRACE: Duration = Duration::from_secs(5);
 
+/// How often a stream sends a comment (two bytes), so that a page that went
+/// away is noticed (the second write after it closed fails) and its slot freed.
+pub const NUDGE: Duration = Duration::from_secs(1);
+
 /// What open pages must do after a rebuild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignalKind {
@@ -84,6 +91,7 @@ pub struct Hub {
     cap: usize,
     heartbeat: Duration,
     grace: Duration,
+    nudge: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -132,7 +140,7 @@ impl Hub {
     }
 
     pub fn with_grace(cap: usize, heartbeat: Duration, grace: Duration) -> Self {
-        Hub { streams: Arc::default(), cap, heartbeat, grace }
+        Hub { streams: Arc::default(), cap, heartbeat, grace, nudge: NUDGE.min(heartbeat) }
     }
 
     /// A new stream, or `None` when `cap` streams are open and all of them
@@ -204,19 +212,24 @@ Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\
 
 /// Writes the stream to `out` until the client goes away or the hub drops
 /// it: the head, a hello with the generation served and a first ping, then
-/// each signal, or a ping when nothing happened for `heartbeat`.
+/// each signal, a ping every `heartbeat` and a comment every `nudge`.
 pub fn stream(out: &mut dyn Write, hub: &Hub, subscription: &Subscription, generation: u64) -> io::Result<()> {
     let id = subscription.id;
     out.write_all(STREAM_HEAD.as_bytes())?;
     write!(out, "retry: 1000\nevent: hello\ndata: {generation}\n\nevent: ping\ndata: {id}\n\n")?;
     out.flush()?;
+    let mut next_ping = Instant::now() + hub.heartbeat;
     loop {
-        match subscription.signals.recv_timeout(hub.heartbeat) {
+        let wait = next_ping.saturating_duration_since(Instant::now()).min(hub.nudge);
+        match subscription.signals.recv_timeout(wait) {
             Ok(signal) => out.write_all(signal.to_event().as_bytes())?,
-            Err(RecvTimeoutError::Timeout) => {
+            Err(RecvTimeoutError::Timeout) if Instant::now() >= next_ping => {
                 hub.pinged(id);
                 write!(out, "event: ping\ndata: {id}\n\n")?;
+                next_ping = Instant::now() + hub.heartbeat;
             }
+            // A comment: the page ignores it; the write fails once the page is gone.
+            Err(RecvTimeoutError::Timeout) => out.write_all(b":\n")?,
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         }
         out.flush()?;

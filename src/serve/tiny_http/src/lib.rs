@@ -188,7 +188,9 @@ pub struct Limits {
     /// arrive within the same time after its head. A connection that sent
     /// nothing is closed silently, one that sent part of a head gets `408`.
     pub head_timeout: Duration,
-    /// How long one write to a client may block (a client that does not read).
+    /// How long a response, or one event of a stream written raw, may take
+    /// to reach the client, from its first byte to its flush (a client that
+    /// does not read).
     pub write_timeout: Duration,
     /// The longest request line and header line, in bytes (`400` for the
     /// request line, `431` for a header line past it).
@@ -404,11 +406,11 @@ fn accept_loop(
             refuse(&sock);
             continue;
         }
-        sock.set_write_timeout(Some(limits.write_timeout)).ok();
         // A response goes out in several writes: without this, on a kept-alive
         // connection, each waits for the client's delayed ACK (40 ms or more).
         sock.set_nodelay().ok();
         let (read_closable, write_closable) = util::RefinedTcpStream::new(sock);
+        let write_closable = write_closable.with_write_timeout(limits.write_timeout);
         let client = ClientConnection::new(write_closable, read_closable, limits);
         let messages = messages.clone();
         let slot = Slot::take(&active);

@@ -2,15 +2,16 @@ use std::io::Result as IoResult;
 use std::io::{Error as IoError, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::connection::Connection;
 
 // stele patch: both halves share one socket (`Arc`) instead of a `try_clone`d
 // descriptor, whose `unwrap` killed the accept thread once descriptors ran out;
-// reads obey a deadline set by the connection (`Handle::read_until`), and a
-// failed write (the client stopped reading until the write timeout) shuts the
-// socket down so that the connection ends. TLS support is removed.
+// reads obey a deadline set by the connection (`Handle::read_until`), writes
+// one that runs from the first write after a flush to the next flush
+// (`with_write_timeout`), and a failed write shuts the socket down so that
+// the connection ends. TLS support is removed.
 pub(crate) struct Stream(Arc<Connection>);
 
 impl Clone for Stream {
@@ -49,6 +50,11 @@ pub struct RefinedTcpStream {
     deadline: Arc<Mutex<Option<Instant>>>,
     close_read: bool,
     close_write: bool,
+    // How long what is written between two flushes (a response, or one
+    // event of a stream) may take to reach the client, and when the first
+    // write since the last flush began.
+    write_timeout: Option<Duration>,
+    writing_since: Option<Instant>,
 }
 
 impl RefinedTcpStream {
@@ -66,6 +72,8 @@ impl RefinedTcpStream {
             deadline: Arc::clone(&deadline),
             close_read: true,
             close_write: false,
+            write_timeout: None,
+            writing_since: None,
         };
 
         let write = RefinedTcpStream {
@@ -73,6 +81,8 @@ impl RefinedTcpStream {
             deadline,
             close_read: false,
             close_write: true,
+            write_timeout: None,
+            writing_since: None,
         };
 
         (read, write)
@@ -86,6 +96,15 @@ impl RefinedTcpStream {
 
     pub(crate) fn peer_addr(&mut self) -> IoResult<Option<SocketAddr>> {
         self.stream.0.peer_addr()
+    }
+
+    /// What is written between two flushes must reach the client within
+    /// `timeout` (a socket write timeout alone restarts whenever the kernel
+    /// takes a few more bytes, so a client reading a byte now and then, or
+    /// not at all while the send buffer grows, would hold the write for ever).
+    pub(crate) fn with_write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = Some(timeout);
+        self
     }
 
     pub(crate) fn handle(&self) -> Handle {
@@ -130,7 +149,7 @@ impl Read for RefinedTcpStream {
 
 impl Write for RefinedTcpStream {
     fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
-        let result = (&*self.stream.0).write(buf);
+        let result = self.timed_write(buf);
         if matches!(&result, Err(e) if e.kind() != ErrorKind::Interrupted) {
             self.stream.0.shutdown(Shutdown::Both).ok();
         }
@@ -139,9 +158,34 @@ impl Write for RefinedTcpStream {
 
     fn flush(&mut self) -> IoResult<()> {
         let result = (&*self.stream.0).flush();
+        self.writing_since = None;
         if matches!(&result, Err(e) if e.kind() != ErrorKind::Interrupted) {
             self.stream.0.shutdown(Shutdown::Both).ok();
         }
         result
+    }
+}
+
+impl RefinedTcpStream {
+    fn timed_write(&mut self, buf: &[u8]) -> IoResult<usize> {
+        if let Some(timeout) = self.write_timeout {
+            let since = *self.writing_since.get_or_insert_with(Instant::now);
+            let left = timeout.saturating_sub(since.elapsed());
+            if left.is_zero() {
+                return Err(IoError::new(
+                    ErrorKind::TimedOut,
+                    "the client does not read",
+                ));
+            }
+            self.stream.0.set_write_timeout(Some(left))?;
+        }
+        match (&*self.stream.0).write(buf) {
+            // A socket timeout is `WouldBlock` on Unix.
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Err(IoError::new(
+                ErrorKind::TimedOut,
+                "the client does not read",
+            )),
+            result => result,
+        }
     }
 }
