@@ -39,10 +39,11 @@
 //!   [`render`] alone (release build, system allocator): one line of 200,000
 //!   links (`[a](b) ` repeated) took 10 s when each link's column was counted
 //!   from the start of its line, and takes 0.4 s; one paragraph of 1,000,000
-//!   `*a* ` peaked at 510 MB and peaks at 210 MB (the event vector, 80 bytes
-//!   an event, 4 million events and the doubling of its capacity, was the
-//!   part stele owned; what is left is pulldown-cmark's own tree of the
-//!   paragraph and the HTML). `benches/hostile.sh` measures whole builds.
+//!   `*a* ` peaked at 510 MB resident and peaks at 210 MB (the event vector,
+//!   80 bytes an event, 4 million events and the doubling of its capacity,
+//!   was the part stele owned; counted in bytes allocated, the peak of
+//!   [`render`] is now that of pulldown-cmark parsing the paragraph alone).
+//!   `benches/hostile.sh` measures whole builds.
 
 use std::collections::{HashMap, HashSet};
 

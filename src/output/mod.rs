@@ -182,7 +182,9 @@ impl StagingOutput {
         self.committed = true;
         test_kill_point("swapped");
         // Unmarked first, so that a removal cut short is never taken for a site to restore.
-        let _ = std::fs::remove_file(old.join(MARKER));
+        if std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir()) {
+            let _ = std::fs::remove_file(old.join(MARKER));
+        }
         std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, "remove the previous site at", &e))
     }
 
