@@ -72,22 +72,46 @@ impl fmt::Display for Diagnostic {
 pub enum Error {
     /// Problems in the site's own files (content, config, templates): exit 1.
     Site(Vec<Diagnostic>),
-    /// A usage or environment problem (no site.toml, a refused output folder,
-    /// a disk error while writing): exit 2.
+    /// A usage or environment problem (no site.toml, a refused output folder): exit 2.
     Env(String),
+    /// An environment problem caused by the system (a disk error while
+    /// writing, a folder that cannot be read): exit 2. The cause is kept as
+    /// the error's [`source`](std::error::Error::source), so that `main`
+    /// prints the whole chain.
+    Io { message: String, source: std::io::Error },
 }
 
 impl Error {
-    /// An environment error about a path.
+    /// An environment error about a path, keeping the system's error as its cause.
     pub fn io(path: &Path, what: &str, err: &std::io::Error) -> Self {
-        Error::Env(format!("cannot {what} `{}`: {err}", path.display()))
+        // io::Error cannot be cloned: keep its OS code, or its kind and text.
+        let source = match err.raw_os_error() {
+            Some(code) => std::io::Error::from_raw_os_error(code),
+            None => std::io::Error::new(err.kind(), err.to_string()),
+        };
+        Error::Io { message: format!("cannot {what} `{}`", path.display()), source }
+    }
+
+    /// The message and every cause after it, on one line:
+    /// `cannot write `x`: No space left on device (os error 28)`.
+    pub fn chain(&self) -> String {
+        let mut text = match self {
+            Error::Io { message, .. } => message.clone(),
+            other => other.to_string().trim_start_matches("error: ").to_string(),
+        };
+        let mut cause = std::error::Error::source(self);
+        while let Some(err) = cause {
+            text.push_str(&format!(": {err}"));
+            cause = err.source();
+        }
+        text
     }
 
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Site(_) => 1,
-            Error::Env(_) => 2,
+            Error::Env(_) | Error::Io { .. } => 2,
         }
     }
 
@@ -95,7 +119,7 @@ impl Error {
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
             Error::Site(list) => list,
-            Error::Env(_) => &[],
+            Error::Env(_) | Error::Io { .. } => &[],
         }
     }
 }
@@ -126,12 +150,19 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Env(message) => write!(f, "error: {message}"),
+            Error::Env(message) | Error::Io { message, .. } => write!(f, "error: {message}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            Error::Site(_) | Error::Env(_) => None,
+        }
+    }
+}
 
 /// Every problem of `list` as a report: for each, the one-line diagnostic
 /// and, when it has a line that can still be read under `root`, a frame with
@@ -311,5 +342,16 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         assert_eq!(line_col(text, 7), (2, 4));
         assert_eq!(line_col(text, 100), (3, 2));
+    }
+
+    #[test]
+    fn environment_errors_keep_their_cause() {
+        let cause = std::io::Error::from_raw_os_error(28);
+        let err = Error::io(Path::new("public/x.html"), "write", &cause);
+        let source = std::error::Error::source(&err).expect("the cause is kept");
+        assert_eq!(source.to_string(), cause.to_string());
+        assert_eq!(err.to_string(), "error: cannot write `public/x.html`");
+        assert_eq!(err.chain(), format!("cannot write `public/x.html`: {cause}"));
+        assert_eq!(err.exit_code(), 2);
     }
 }

@@ -31,7 +31,8 @@ fn main() -> ExitCode {
         Err(err) => {
             match &err {
                 Error::Site(list) => eprint!("{}", stele::error::render(list, &root, stderr_wants_color())),
-                Error::Env(_) => eprintln!("{err}"),
+                // The message and every cause it keeps, as one line.
+                Error::Env(_) | Error::Io { .. } => eprintln!("error: {}", err.chain()),
             }
             if let Error::Site(list) = &err {
                 eprintln!("{} problem{} found", list.len(), if list.len() == 1 { "" } else { "s" });

@@ -109,7 +109,7 @@ fn is_css(site_path: &str) -> bool {
 fn problems(err: Error, root: &std::path::Path) -> Vec<Diagnostic> {
     match err {
         Error::Site(list) => crate::error::with_frames(list, root),
-        Error::Env(message) => vec![Diagnostic::new("", message)],
+        other => vec![Diagnostic::new("", other.chain())],
     }
 }
 
@@ -142,7 +142,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
             eprintln!("built the site in memory in {}", millis(start.elapsed()));
             State { files: Arc::clone(session.files()), errors: Vec::new(), generation: 0 }
         }
-        Err(err @ Error::Env(_)) => return Err(err),
+        Err(err @ (Error::Env(_) | Error::Io { .. })) => return Err(err),
         Err(err) => {
             let errors = problems(err, &build.root);
             print_problems(&errors);
