@@ -21,6 +21,82 @@ pub struct Index {
     /// The home page's stories: the lead first (see [`lead`]), then the
     /// newest, one listing page's worth.
     pub home: Vec<usize>,
+    /// Every topic the articles name, by slug.
+    pub topics: Vec<Topic>,
+    /// Per article: its related articles (see [`related`]).
+    pub related: Vec<Vec<usize>>,
+}
+
+/// Index of a topic in [`Index::topics`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TopicId(pub usize);
+
+/// A topic and its articles, newest first. Topics that differ only in case
+/// or accents are one topic (`Murals`, `murals`): its name is the spelling
+/// of its newest article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub name: String,
+    pub slug: String,
+    pub articles: Vec<usize>,
+}
+
+/// How many related articles an article shows.
+pub const RELATED: usize = 3;
+
+/// How far along each list an article shares with others (its institutions'
+/// and topics' articles, newest first) related articles are looked for.
+const RELATED_REACH: usize = 12;
+
+/// The related articles of each article: up to [`RELATED`] articles that
+/// share the most institutions and topics with it, then the nearest in date,
+/// then the site's order. The candidates are the articles up to
+/// [`RELATED_REACH`] places before and after it in each of its institutions'
+/// and topics' lists (those lists are ordered by date), so that the work stays
+/// in proportion to the site.
+pub fn related(
+    articles: &[crate::content::Article],
+    by_institution: &[Vec<usize>],
+    by_topic: &[Vec<usize>],
+    topics_of: &[Vec<TopicId>],
+) -> Vec<Vec<usize>> {
+    // Where each article sits in each list it belongs to.
+    let mut at_institution: Vec<Vec<(usize, usize)>> = vec![Vec::new(); articles.len()];
+    for (id, list) in by_institution.iter().enumerate() {
+        for (k, &a) in list.iter().enumerate() {
+            at_institution[a].push((id, k));
+        }
+    }
+    let mut at_topic: Vec<Vec<(usize, usize)>> = vec![Vec::new(); articles.len()];
+    for (id, list) in by_topic.iter().enumerate() {
+        for (k, &a) in list.iter().enumerate() {
+            at_topic[a].push((id, k));
+        }
+    }
+    (0..articles.len())
+        .map(|i| {
+            let mut candidates: Vec<usize> = Vec::new();
+            let lists = at_institution[i].iter().map(|&(id, k)| (&by_institution[id], k));
+            for (list, k) in lists.chain(at_topic[i].iter().map(|&(id, k)| (&by_topic[id], k))) {
+                let from = k.saturating_sub(RELATED_REACH);
+                let to = (k + RELATED_REACH + 1).min(list.len());
+                candidates.extend(list[from..to].iter().copied().filter(|&j| j != i));
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let a = &articles[i];
+            let shared = |j: usize| {
+                let b = &articles[j];
+                let institutions = a.institutions.iter().filter(|x| b.institutions.contains(x)).count();
+                let topics = topics_of[i].iter().filter(|t| topics_of[j].contains(t)).count();
+                institutions + topics
+            };
+            let mut scored: Vec<(std::cmp::Reverse<usize>, u64, usize)> =
+                candidates.into_iter().map(|j| (std::cmp::Reverse(shared(j)), a.date_key.abs_diff(articles[j].date_key), j)).collect();
+            scored.sort_unstable();
+            scored.into_iter().take(RELATED).map(|(_, _, j)| j).collect()
+        })
+        .collect()
 }
 
 /// One year's articles.
@@ -55,11 +131,42 @@ impl Index {
             institutions_by_country[inst.country].push(id);
         }
         let home = lead::home_order(&site.articles).into_iter().take(site.config.paginate).collect();
-        Index { by_institution, by_country, years, institutions_by_country, home }
+        let (topics, topics_of) = group_topics(site);
+        let by_topic: Vec<Vec<usize>> = topics.iter().map(|t| t.articles.clone()).collect();
+        let related = related(&site.articles, &by_institution, &by_topic, &topics_of);
+        Index { by_institution, by_country, years, institutions_by_country, home, topics, related }
+    }
+
+    /// The topic named `name` (case and accents aside).
+    pub fn topic(&self, name: &str) -> Option<TopicId> {
+        let slug = crate::content::slug::slugify_or(name, "topic");
+        self.topics.binary_search_by(|t| t.slug.cmp(&slug)).ok().map(TopicId)
     }
 
     /// Articles of a country.
     pub fn country(&self, id: CountryId) -> &[usize] {
         &self.by_country[id]
     }
+}
+
+/// The site's topics, by slug, and each article's topics.
+fn group_topics(site: &Site) -> (Vec<Topic>, Vec<Vec<TopicId>>) {
+    let mut by_slug: std::collections::BTreeMap<String, Topic> = std::collections::BTreeMap::new();
+    for (i, article) in site.articles.iter().enumerate() {
+        for name in &article.topics {
+            let slug = crate::content::slug::slugify_or(name, "topic");
+            let topic = by_slug.entry(slug.clone()).or_insert_with(|| Topic { name: name.clone(), slug, articles: Vec::new() });
+            if topic.articles.last() != Some(&i) {
+                topic.articles.push(i);
+            }
+        }
+    }
+    let topics: Vec<Topic> = by_slug.into_values().collect();
+    let mut topics_of = vec![Vec::new(); site.articles.len()];
+    for (id, topic) in topics.iter().enumerate() {
+        for &a in &topic.articles {
+            topics_of[a].push(TopicId(id));
+        }
+    }
+    (topics, topics_of)
 }

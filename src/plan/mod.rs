@@ -27,7 +27,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::content::{CountryId, InstitutionId, Site};
 use crate::error::Diagnostic;
-use crate::index::Index;
+use crate::index::{Index, TopicId};
 use crate::render::theme::Theme;
 use route::{Routes, file_of, paginated};
 
@@ -62,6 +62,9 @@ pub enum Job {
     CountryFeed(CountryId),
     Years,
     Year(YearId),
+    Topics,
+    Topic(TopicId, PageNo),
+    TopicFeed(TopicId),
     Page(PageId),
     SiteFeed,
     /// `sitemap.xml`: every page, or an index of the parts when there are too many.
@@ -351,6 +354,7 @@ fn describe(entry: &Entry, site: &Site, theme: &Theme) -> (String, String) {
                 Job::Institutions => "institutions",
                 Job::Countries => "countries",
                 Job::Years | Job::Year(_) => "year archive",
+                Job::Topics | Job::Topic(..) | Job::TopicFeed(_) => "topic",
                 Job::SiteFeed => "site feed",
                 Job::Sitemap | Job::SitemapPart(_) => "sitemap",
                 Job::Robots => "robots.txt",
@@ -403,7 +407,9 @@ impl<'a> Planner<'a> {
             let mut shows = vec![shown(Source::Article(ArticleId(i)), How::Full)];
             let neighbours = [i.checked_sub(1), (i + 1 < all.len()).then_some(i + 1)];
             shows.extend(neighbours.iter().flatten().map(|&j| shown(Source::Article(ArticleId(j)), How::Card)));
-            let shape = hash_of(&neighbours.map(|n| n.is_some()));
+            let related = &index.related[i];
+            shows.extend(related.iter().map(|&j| shown(Source::Article(ArticleId(j)), How::Card)));
+            let shape = hash_of(&(neighbours.map(|n| n.is_some()), related.len()));
             let path = file_of(&self.routes.article(&a.lang, &a.slug));
             self.push(path, Kind::Page, Job::Article(ArticleId(i)), shows, shape, Some(LastMod::Article(ArticleId(i))));
         }
@@ -446,6 +452,18 @@ impl<'a> Planner<'a> {
             self.push(path, Kind::Page, Job::Year(YearId(k)), shows, shape, self.newest(&y.articles));
         }
 
+        // Topics: a page of every topic, and a listing with a feed for each.
+        let topics_shape = hash_of(&index.topics.iter().map(|t| (&t.name, &t.slug, t.articles.len())).collect::<Vec<_>>());
+        self.push(file_of(&self.routes.topics(&lang)), Kind::Page, Job::Topics, Vec::new(), topics_shape, newest);
+        for (k, topic) in index.topics.iter().enumerate() {
+            let base = self.routes.topic(&lang, &topic.slug);
+            let id = TopicId(k);
+            let named = hash_of(&topic.name);
+            let lastmod = self.newest(&topic.articles);
+            self.listing_shaped(&base, &topic.articles, |n| Job::Topic(id, n), &[], lastmod, named);
+            self.feed_shaped(self.routes.feed(&base), Job::TopicFeed(id), &topic.articles, None, feed_limit, named);
+        }
+
         // Standalone pages.
         for (i, p) in site.pages.iter().enumerate() {
             let path = file_of(&self.routes.page(&p.lang, &p.slug));
@@ -486,23 +504,42 @@ impl<'a> Planner<'a> {
         also: &[Shown],
         lastmod: Option<LastMod>,
     ) {
+        self.listing_shaped(base, ids, job, also, lastmod, 0);
+    }
+
+    /// A listing whose pages also show something that is not a source (a
+    /// topic's name), given as a hash in `extra`.
+    fn listing_shaped(
+        &mut self,
+        base: &str,
+        ids: &[usize],
+        job: impl Fn(PageNo) -> Job,
+        also: &[Shown],
+        lastmod: Option<LastMod>,
+        extra: u64,
+    ) {
         let per = self.site.config.paginate;
         let total = ids.len().div_ceil(per).max(1);
         for n in 1..=total {
             let mut shows = also.to_vec();
             shows.extend(cards(ids.iter().skip((n - 1) * per).take(per)));
-            let shape = hash_of(&(n, total, ids.len()));
+            let shape = hash_of(&(n, total, ids.len(), extra));
             self.push(file_of(&paginated(base, n)), Kind::Page, job(PageNo(n)), shows, shape, lastmod);
         }
     }
 
     /// A feed of the newest articles of `ids`, in full.
     fn feed(&mut self, path: String, job: Job, ids: &[usize], owner: Option<Shown>, limit: usize) {
+        self.feed_shaped(path, job, ids, owner, limit, 0);
+    }
+
+    /// A feed whose channel also shows something that is not a source (a topic's name).
+    fn feed_shaped(&mut self, path: String, job: Job, ids: &[usize], owner: Option<Shown>, limit: usize, extra: u64) {
         let mut shows: Vec<Shown> =
             ids.iter().take(limit).map(|&i| shown(Source::Article(ArticleId(i)), How::Full)).collect();
         // The feed's title names its institution or country.
         shows.extend(owner.map(|s| Shown { how: How::Card, ..s }));
-        self.push(path, Kind::Feed, job, shows, 0, None);
+        self.push(path, Kind::Feed, job, shows, extra, None);
     }
 
     /// The article of `ids` that changed last (a listing's sitemap date).

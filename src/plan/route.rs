@@ -48,6 +48,12 @@ impl Routes {
     pub fn year(&self, lang: &str, year: i16) -> String {
         format!("{}years/{year}/", self.prefix(lang))
     }
+    pub fn topics(&self, lang: &str) -> String {
+        format!("{}topics/", self.prefix(lang))
+    }
+    pub fn topic(&self, lang: &str, slug: &str) -> String {
+        format!("{}topics/{slug}/", self.prefix(lang))
+    }
     pub fn page(&self, lang: &str, slug: &str) -> String {
         format!("{}{slug}/", self.prefix(lang))
     }

@@ -29,6 +29,7 @@ use crate::error::Diagnostic;
 use crate::index::Index;
 use crate::output::Output;
 use crate::plan::route::{Routes, paginated};
+use crate::index::TopicId;
 use crate::plan::{ArticleId, Entry, Job, LastMod, PageId, PageNo, Plan, SITEMAP_LIMIT, Summary, YearId};
 use crate::render::theme::Theme;
 use view::*;
@@ -142,6 +143,7 @@ impl<'a> Renderer<'a> {
             institutions_url: base.url(&routes.institutions(lang)),
             countries_url: base.url(&routes.countries(lang)),
             years_url: base.url(&routes.years(lang)),
+            topics_url: base.url(&routes.topics(lang)),
             pages: site
                 .pages
                 .iter()
@@ -316,6 +318,9 @@ impl<'a> Renderer<'a> {
             Job::Country(id, PageNo(n)) => self.country(id, n),
             Job::Years => self.years(),
             Job::Year(YearId(i)) => self.year(i),
+            Job::Topics => self.topics(),
+            Job::Topic(id, PageNo(n)) => self.topic(id, n),
+            Job::TopicFeed(id) => self.topic_feed(id),
             Job::Page(PageId(i)) => self.standalone(i),
             Job::NotFound => self.not_found(),
             Job::SiteFeed => self.site_feed(),
@@ -357,7 +362,15 @@ impl<'a> Renderer<'a> {
             word_count: a.body.word_count,
             updated_iso: a.updated.as_ref().map(|u| u.iso()),
             updated_display: a.updated.as_ref().map(|u| u.display(&self.theme.date_words)),
-            topics: &a.topics,
+            topics: a
+                .topics
+                .iter()
+                .map(|name| {
+                    let slug = crate::content::slug::slugify_or(name, "topic");
+                    TermName { name: name.clone(), url: self.base.url(&self.routes.topic(self.lang(), &slug)) }
+                })
+                .collect(),
+            related: self.index.related[i].iter().map(|&j| self.card(j)).collect(),
             extra: &a.extra,
             newer: i.checked_sub(1).map(link),
             older: (i + 1 < self.cards.len()).then(|| link(i + 1)),
@@ -454,6 +467,39 @@ impl<'a> Renderer<'a> {
         self.render_template("years.html", &YearsContext { site: &self.site_view, current, years: &self.year_cards })
     }
 
+    fn topic_card(&self, id: TopicId) -> TopicCard {
+        let topic = &self.index.topics[id.0];
+        TopicCard {
+            name: topic.name.clone(),
+            url: self.base.url(&self.routes.topic(self.lang(), &topic.slug)),
+            article_count: topic.articles.len(),
+        }
+    }
+
+    fn topics(&self) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let current = self.current(&routes.topics(lang), "", &site.config.description, "topics");
+        let topics = (0..self.index.topics.len()).map(|k| self.topic_card(TopicId(k))).collect();
+        self.render_template("topics.html", &TopicsContext { site: &self.site_view, current, topics })
+    }
+
+    fn topic(&self, id: TopicId, n: usize) -> Result<Vec<u8>, Diagnostic> {
+        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+        let topic = &self.index.topics[id.0];
+        let path = routes.topic(lang, &topic.slug);
+        let mut current = self.current_with_feed(&path, &topic.name, &site.config.description, "topics");
+        current.url = self.base.url(&paginated(&path, n));
+        current.permalink = self.base.permalink(&paginated(&path, n));
+        let paginator = self.paginator(&topic.articles, &path, n);
+        let context = TopicContext { site: &self.site_view, current, topic: self.topic_card(id), paginator };
+        self.render_template("topic.html", &context)
+    }
+
+    fn topic_feed(&self, id: TopicId) -> Result<Vec<u8>, Diagnostic> {
+        let topic = &self.index.topics[id.0];
+        self.feed(&self.routes.topic(self.lang(), &topic.slug), FeedAbout::Topic(&topic.name), &topic.articles)
+    }
+
     fn year(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
         let (site, routes, lang) = (self.site, &self.routes, self.lang());
         let y = &self.index.years[i];
@@ -547,6 +593,7 @@ impl<'a> Renderer<'a> {
             FeedAbout::Site => ("site", None),
             FeedAbout::Institution(name) => ("institution", Some(name)),
             FeedAbout::Country(name) => ("country", Some(name)),
+            FeedAbout::Topic(name) => ("topic", Some(name)),
         };
         let feed = FeedView {
             title: feed::xml_safe(title).into_owned(),
@@ -626,6 +673,7 @@ enum FeedAbout<'a> {
     Site,
     Institution(&'a str),
     Country(&'a str),
+    Topic(&'a str),
 }
 
 /// `text`, or `fallback` when it is blank.

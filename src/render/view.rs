@@ -14,6 +14,8 @@
 //! | `country.html` | [`CountryContext`] |
 //! | `years.html` | [`YearsContext`] |
 //! | `year.html` | [`YearContext`] |
+//! | `topics.html` | [`TopicsContext`] |
+//! | `topic.html` | [`TopicContext`] |
 //! | `page.html` | [`PageContext`] |
 //! | `404.html` | [`NotFoundContext`] |
 //! | `rss.xml` | [`FeedContext`] |
@@ -55,6 +57,7 @@ pub struct SiteView {
     pub institutions_url: String,
     pub countries_url: String,
     pub years_url: String,
+    pub topics_url: String,
     /// Standalone pages, for navigation.
     pub pages: Vec<Link>,
     pub extra: serde_json::Value,
@@ -79,6 +82,21 @@ pub struct FeedLink {
     /// What it is about (an institution's or country's name); none for the site's feed.
     pub about: Option<String>,
     pub url: String,
+}
+
+/// A name with the URL of its page.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TermName {
+    pub name: String,
+    pub url: String,
+}
+
+/// A topic in lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicCard {
+    pub name: String,
+    pub url: String,
+    pub article_count: usize,
 }
 
 /// A titled link.
@@ -141,7 +159,11 @@ pub struct ArticleView<'a> {
     pub word_count: usize,
     pub updated_iso: Option<String>,
     pub updated_display: Option<String>,
-    pub topics: &'a [String],
+    /// Its topics as written, each with the URL of the topic's page.
+    pub topics: Vec<TermName>,
+    /// Up to three articles that share the most institutions and topics with
+    /// it, then the nearest in date.
+    pub related: Vec<&'a ArticleCard>,
     pub extra: &'a serde_json::Value,
     /// The next newer and next older article on the site.
     pub newer: Option<Link>,
@@ -277,7 +299,7 @@ pub struct PageView<'a> {
 pub struct FeedView {
     /// The site's title.
     pub title: String,
-    /// `site`, `institution` or `country`.
+    /// `site`, `institution`, `country` or `topic`.
     pub kind: &'static str,
     /// The institution's or country's name (none for the site's feed).
     pub about: Option<String>,
@@ -433,4 +455,21 @@ pub struct SitemapIndexContext {
 pub struct RobotsContext<'a> {
     pub site: &'a SiteView,
     pub sitemap_url: String,
+}
+
+/// `topics.html`: every topic the articles name.
+#[derive(Debug, Serialize)]
+pub struct TopicsContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub topics: Vec<TopicCard>,
+}
+
+/// `topic.html`: a page of one topic's articles.
+#[derive(Debug, Serialize)]
+pub struct TopicContext<'a> {
+    pub site: &'a SiteView,
+    pub current: CurrentView,
+    pub topic: TopicCard,
+    pub paginator: Paginator<'a>,
 }
