@@ -104,6 +104,9 @@ fn titles_summaries_and_names_get_typographic_punctuation() {
     assert!(!page.contains("Xi'an") && !page.contains("Xi&#x27;an"), "{page}");
     let home = files.text("index.html");
     assert!(home.contains("It’s about the walls.") && home.contains("Emperor Qinshihuang’s Mausoleum"), "{home}");
+    let profile = files.text("institutions/qin/index.html");
+    assert!(profile.contains("<dd>Xi’an</dd>"), "the city too: {profile}");
+    assert!(!profile.contains("&#39;") && !profile.contains("&#x27;"), "{profile}");
 }
 
 #[test]
