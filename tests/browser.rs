@@ -7,6 +7,12 @@
 //! reload (a marker set on `window` survives); then breaks the article and
 //! checks the error overlay comes and goes. chromium and chromedriver are
 //! installed by `tests/setup.sh`; without them the test fails, never skips.
+//!
+//! The accessibility test runs axe-core (pinned and installed by
+//! `tests/setup.sh`) on every kind of page of the microsite at a phone's and
+//! a desktop's width, with its default rules plus `target-size`, and checks
+//! what screenshots showed once: a phone's header stays within about 100 px
+//! and a table cell never splits a word.
 
 mod common;
 #[path = "common/server.rs"]
@@ -108,6 +114,11 @@ struct Session<'d> {
 
 impl<'d> Session<'d> {
     fn new(driver: &'d Driver, chromium: &std::path::Path) -> Session<'d> {
+        Session::sized(driver, chromium, "1024,768")
+    }
+
+    /// A session whose window is `size` (`width,height`).
+    fn sized(driver: &'d Driver, chromium: &std::path::Path, size: &str) -> Session<'d> {
         let profile = tempfile::tempdir().expect("a profile folder");
         let args = [
             "--headless".to_string(),
@@ -118,7 +129,7 @@ impl<'d> Session<'d> {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--no-first-run".into(),
-            "--window-size=1024,768".into(),
+            format!("--window-size={size}"),
             format!("--user-data-dir={}", profile.path().display()),
         ];
         let capabilities = json!({
@@ -152,6 +163,11 @@ impl<'d> Session<'d> {
     /// Runs `script` (a function body) in the page and returns its value.
     fn run(&self, script: &str) -> Value {
         self.command("POST", "execute/sync", Some(&json!({ "script": script, "args": [] })))
+    }
+
+    /// Runs `script`, which calls its last argument with the result.
+    fn run_async(&self, script: &str) -> Value {
+        self.command("POST", "execute/async", Some(&json!({ "script": script, "args": [] })))
     }
 }
 
@@ -274,4 +290,82 @@ fn live_reload_retries_after_a_refused_stream() {
             Err(text)
         }
     });
+
+/// axe-core's browser build, as tests/setup.sh installs it.
+fn axe_source() -> String {
+    let path = common::repo_root().join("target/test-tools/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core is missing at `{}` ({e}): run `bash tests/setup.sh`", path.display()))
+}
+
+/// The pages of every kind the accessibility test visits.
+const PAGES: &[&str] = &[
+    "",
+    "articles/",
+    "articles/china-france-60th-anniversary-heritage-exchanges/",
+    "institutions/",
+    "institutions/fondation-des-sciences-du-patrimoine/",
+    "countries/",
+    "countries/france/",
+    "years/",
+    "years/2024/",
+    "about/",
+    "no-such-page/",
+];
+
+#[test]
+fn every_kind_of_page_passes_axe_at_phone_and_desktop_widths() {
+    let chromium = require(&["chromium", "chromium-browser"], "chromium");
+    let chromedriver = require(&["chromedriver"], "chromedriver");
+    let axe = axe_source();
+    let site = TestSite::microsite();
+    let served = Served::start(site.root(), &[]);
+    let driver = Driver::start(&chromedriver);
+    let run_axe = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { rules: { "target-size": { enabled: true } } })
+          .then(r => done(r.violations.map(v => v.id + ": " + v.help + " at " + v.nodes.map(n => n.target.join(" ")).join(", "))))
+          .catch(e => done(["axe failed: " + e]));
+    "#;
+    let mut violations = Vec::new();
+    for size in ["390,844", "1280,900"] {
+        let browser = Session::sized(&driver, &chromium, size);
+        for page in PAGES {
+            browser.goto(&format!("{}{page}", served.url));
+            let loaded = browser.run(&format!("{axe}\n;return typeof window.axe"));
+            assert_eq!(loaded, json!("object"), "axe-core loaded in /{page}");
+            let found = browser.run_async(run_axe);
+            for v in found.as_array().expect("a list of violations") {
+                violations.push(format!("/{page} at {size}: {}", v.as_str().unwrap_or_default()));
+            }
+        }
+        // A control: axe does report a problem when there is one.
+        browser.goto(&served.url);
+        browser.run(&format!("{axe}\n;document.body.append(document.createElement('img'));return null"));
+        let control = browser.run_async(run_axe);
+        assert!(control.to_string().contains("image-alt"), "axe finds an image without alt: {control}");
+        if size.starts_with("390") {
+            // The header of a phone: about 100 px at most (it was 165).
+            browser.goto(&served.url);
+            let height = browser.run("return document.querySelector('.site-header').getBoundingClientRect().height");
+            assert!(height.as_f64().is_some_and(|h| h <= 100.0), "the header is {height} px high on a phone");
+            // "November" stays whole in the narrow Month column of a table.
+            browser.goto(&format!("{}articles/china-france-60th-anniversary-heritage-exchanges/", served.url));
+            let lines = browser.run(
+                "const cell = [...document.querySelectorAll('.prose td')].find(td => td.textContent.trim() === 'November');
+                 const range = document.createRange(); range.selectNodeContents(cell);
+                 return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size",
+            );
+            assert_eq!(lines, json!(1), "\"November\" is split across lines in its table cell");
+            // Chinese names are never split across lines.
+            let split = browser.run(
+                "return [...document.querySelectorAll('[lang=zh]')].filter(e => {
+                   const range = document.createRange(); range.selectNodeContents(e);
+                   return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+                 }).map(e => e.textContent)",
+            );
+            assert_eq!(split, json!([]), "Chinese names split across lines");
+        }
+    }
+    assert!(violations.is_empty(), "axe-core found {} violations:\n{}", violations.len(), violations.join("\n"));
 }
