@@ -249,48 +249,6 @@ fn live_reload_in_a_real_browser() {
     });
 }
 
-/// A page whose live-reload stream is refused (every slot taken) tries again
-/// later by itself, and reloads on the next edit once it gets a stream.
-#[test]
-fn live_reload_retries_after_a_refused_stream() {
-    let chromium = require(&["chromium", "chromium-browser"], "chromium");
-    let chromedriver = require(&["chromedriver"], "chromedriver");
-
-    let site = TestSite::new();
-    site.write("content/articles/murals.md", murals("Dunhuang Academy", "The first version of the text."));
-    let served = Served::start(site.root(), &[]);
-    let driver = Driver::start(&chromedriver);
-    let browser = Session::new(&driver, &chromium);
-
-    // Every slot taken by pages that answered their first ping: none of
-    // them can be dropped to make room until its next ping goes unanswered.
-    let mut others: Vec<_> = (0..64).map(|_| served.events()).collect();
-    for stream in &mut others {
-        stream.wait_for("event: hello", Duration::from_secs(10));
-        assert_eq!(stream.ack(), 204);
-    }
-    let page_text = "return document.body ? document.body.innerText : ''";
-    browser.goto(&format!("{}articles/murals/", served.url));
-    let refused = http_exchange_within(
-        served.addr,
-        format!("GET /__stele/events HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", served.addr).as_bytes(),
-        Duration::from_secs(2),
-    );
-    assert_eq!(refused.status, 503, "the page loaded while every slot was taken");
-
-    // The other pages go; the server notices within seconds and the page
-    // gets a stream on one of its next tries (1, 2, 4, 8... s apart).
-    site.write("content/articles/murals.md", murals("Dunhuang Academy", "The version the page catches up with."));
-    drop(others);
-    eventually("the page retries, gets a stream and reloads", Duration::from_secs(40), || {
-        let text = browser.run(page_text);
-        if text.as_str().is_some_and(|t| t.contains("The version the page catches up with")) {
-            Ok(())
-        } else {
-            Err(text)
-        }
-    });
-
 /// axe-core's browser build, as tests/setup.sh installs it.
 fn axe_source() -> String {
     let path = common::repo_root().join("target/test-tools/node_modules/axe-core/axe.min.js");
@@ -309,6 +267,8 @@ const PAGES: &[&str] = &[
     "countries/france/",
     "years/",
     "years/2024/",
+    "topics/",
+    "topics/murals/",
     "about/",
     "no-such-page/",
 ];
@@ -368,4 +328,47 @@ fn every_kind_of_page_passes_axe_at_phone_and_desktop_widths() {
         }
     }
     assert!(violations.is_empty(), "axe-core found {} violations:\n{}", violations.len(), violations.join("\n"));
+}
+
+/// A page whose live-reload stream is refused (every slot taken) tries again
+/// later by itself, and reloads on the next edit once it gets a stream.
+#[test]
+fn live_reload_retries_after_a_refused_stream() {
+    let chromium = require(&["chromium", "chromium-browser"], "chromium");
+    let chromedriver = require(&["chromedriver"], "chromedriver");
+
+    let site = TestSite::new();
+    site.write("content/articles/murals.md", murals("Dunhuang Academy", "The first version of the text."));
+    let served = Served::start(site.root(), &[]);
+    let driver = Driver::start(&chromedriver);
+    let browser = Session::new(&driver, &chromium);
+
+    // Every slot taken by pages that answered their first ping: none of
+    // them can be dropped to make room until its next ping goes unanswered.
+    let mut others: Vec<_> = (0..64).map(|_| served.events()).collect();
+    for stream in &mut others {
+        stream.wait_for("event: hello", Duration::from_secs(10));
+        assert_eq!(stream.ack(), 204);
+    }
+    let page_text = "return document.body ? document.body.innerText : ''";
+    browser.goto(&format!("{}articles/murals/", served.url));
+    let refused = http_exchange_within(
+        served.addr,
+        format!("GET /__stele/events HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", served.addr).as_bytes(),
+        Duration::from_secs(2),
+    );
+    assert_eq!(refused.status, 503, "the page loaded while every slot was taken");
+
+    // The other pages go; the server notices within seconds and the page
+    // gets a stream on one of its next tries (1, 2, 4, 8... s apart).
+    site.write("content/articles/murals.md", murals("Dunhuang Academy", "The version the page catches up with."));
+    drop(others);
+    eventually("the page retries, gets a stream and reloads", Duration::from_secs(40), || {
+        let text = browser.run(page_text);
+        if text.as_str().is_some_and(|t| t.contains("The version the page catches up with")) {
+            Ok(())
+        } else {
+            Err(text)
+        }
+    });
 }

@@ -235,6 +235,15 @@ fn every_kind_of_edit_renders_only_what_shows_it_and_equals_a_full_build() {
     edit(&site, "themes/heritage/static/style.css", ":root", "/* edited */\n:root");
     assert_eq!(step(&site, &mut session, "themes/heritage/static/style.css"), 1);
 
+    // Topics: an article joins a topic's pages, then leaves them for another.
+    edit(&site, a, "date:", "topics: [Murals]\ndate:");
+    step(&site, &mut session, a);
+    assert!(session.files().contains_key("topics/murals/index.html"));
+    edit(&site, a, "topics: [Murals]", "topics: [Silk roads]");
+    step(&site, &mut session, a);
+    assert!(!session.files().contains_key("topics/murals/index.html"));
+    assert!(session.files().contains_key("topics/silk-roads/rss.xml"));
+
     // A new profile and a renamed one reload the content, and still equal a full build.
     site.write("content/institutions/louvre.md", "---\nname: Louvre Museum\ncountry: France\n---\nA museum.\n");
     step(&site, &mut session, "content/institutions/louvre.md");

@@ -91,8 +91,10 @@ pub fn related(
                 let topics = topics_of[i].iter().filter(|t| topics_of[j].contains(t)).count();
                 institutions + topics
             };
-            let mut scored: Vec<(std::cmp::Reverse<usize>, u64, usize)> =
-                candidates.into_iter().map(|j| (std::cmp::Reverse(shared(j)), a.date_key.abs_diff(articles[j].date_key), j)).collect();
+            let mut scored: Vec<(std::cmp::Reverse<usize>, u64, usize)> = candidates
+                .into_iter()
+                .map(|j| (std::cmp::Reverse(shared(j)), a.date_key.abs_diff(articles[j].date_key), j))
+                .collect();
             scored.sort_unstable();
             scored.into_iter().take(RELATED).map(|(_, _, j)| j).collect()
         })
@@ -155,7 +157,8 @@ fn group_topics(site: &Site) -> (Vec<Topic>, Vec<Vec<TopicId>>) {
     for (i, article) in site.articles.iter().enumerate() {
         for name in &article.topics {
             let slug = crate::content::slug::slugify_or(name, "topic");
-            let topic = by_slug.entry(slug.clone()).or_insert_with(|| Topic { name: name.clone(), slug, articles: Vec::new() });
+            let topic =
+                by_slug.entry(slug.clone()).or_insert_with(|| Topic { name: name.clone(), slug, articles: Vec::new() });
             if topic.articles.last() != Some(&i) {
                 topic.articles.push(i);
             }

@@ -453,7 +453,8 @@ impl<'a> Planner<'a> {
         }
 
         // Topics: a page of every topic, and a listing with a feed for each.
-        let topics_shape = hash_of(&index.topics.iter().map(|t| (&t.name, &t.slug, t.articles.len())).collect::<Vec<_>>());
+        let topics_shape =
+            hash_of(&index.topics.iter().map(|t| (&t.name, &t.slug, t.articles.len())).collect::<Vec<_>>());
         self.push(file_of(&self.routes.topics(&lang)), Kind::Page, Job::Topics, Vec::new(), topics_shape, newest);
         for (k, topic) in index.topics.iter().enumerate() {
             let base = self.routes.topic(&lang, &topic.slug);

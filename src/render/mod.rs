@@ -27,9 +27,9 @@ use crate::content::date::PubDate;
 use crate::content::{CountryId, InstitutionId, Site};
 use crate::error::Diagnostic;
 use crate::index::Index;
+use crate::index::TopicId;
 use crate::output::Output;
 use crate::plan::route::{Routes, paginated};
-use crate::index::TopicId;
 use crate::plan::{ArticleId, Entry, Job, LastMod, PageId, PageNo, Plan, SITEMAP_LIMIT, Summary, YearId};
 use crate::render::theme::Theme;
 use view::*;
@@ -469,9 +469,11 @@ impl<'a> Renderer<'a> {
 
     fn topic_card(&self, id: TopicId) -> TopicCard {
         let topic = &self.index.topics[id.0];
+        let path = self.routes.topic(self.lang(), &topic.slug);
         TopicCard {
             name: topic.name.clone(),
-            url: self.base.url(&self.routes.topic(self.lang(), &topic.slug)),
+            url: self.base.url(&path),
+            feed_url: self.base.url(&self.routes.feed(&path)),
             article_count: topic.articles.len(),
         }
     }

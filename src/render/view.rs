@@ -96,6 +96,7 @@ pub struct TermName {
 pub struct TopicCard {
     pub name: String,
     pub url: String,
+    pub feed_url: String,
     pub article_count: usize,
 }
 
