@@ -9,7 +9,8 @@
 //! ../shared/bench/gen_corpus.py); it is copied to a temporary folder first
 //! and never changed. EDITS (default 7) is how many times each kind of edit
 //! is made; the median is reported. Output: one line per kind, as
-//! `kind  median_ms  max_ms  outputs_rendered`, then the template edit and
+//! `kind  median_ms  max_ms  cpu_ms  outputs_rendered` (cpu_ms: the median CPU time
+//! of the process, all threads, which load elsewhere on the machine does not inflate), then the template edit and
 //! the cold build. benches/run.sh runs this beside Hugo's own rebuild.
 
 use std::path::{Path, PathBuf};
@@ -43,24 +44,28 @@ fn run(root: &Path, trials: usize) -> Result<(), String> {
     let page = sorted_files(&root.join("content/pages")).into_iter().next();
     let pick = |k: usize| articles[(k * 7919 + articles.len() / 2) % articles.len()].clone();
 
-    println!("{:<28} {:>10} {:>10} {:>10}", "edit", "median_ms", "max_ms", "rendered");
+    println!("{:<28} {:>10} {:>10} {:>10} {:>10}", "edit", "median_ms", "max_ms", "cpu_ms", "rendered");
     let measure = |name: &str, session: &mut Session, edit: &mut dyn FnMut(usize) -> Vec<PathBuf>| {
         let mut times = Vec::new();
+        let mut cpu = Vec::new();
         let mut rendered = Vec::new();
         for k in 0..trials {
             let changed = edit(k);
             let rel: Vec<PathBuf> = changed.iter().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).collect();
-            let start = Instant::now();
+            let (start, cpu_start) = (Instant::now(), cpu_time());
             let update = session.update(&rel).map_err(|e| format!("{name}: {e}"))?;
             times.push(start.elapsed());
+            cpu.push(cpu_time() - cpu_start);
             rendered.push(update.rendered);
         }
         times.sort();
+        cpu.sort();
         rendered.sort();
         println!(
-            "{name:<28} {:>10.1} {:>10.1} {:>10}",
+            "{name:<28} {:>10.1} {:>10.1} {:>10.1} {:>10}",
             ms(times[times.len() / 2]),
             ms(*times.last().unwrap_or(&Duration::ZERO)),
+            ms(cpu[cpu.len() / 2]),
             rendered[rendered.len() / 2]
         );
         Ok::<(), String>(())
@@ -146,6 +151,19 @@ fn time(f: impl FnOnce() -> Result<(), stele::error::Error>) -> Result<Duration,
     let start = Instant::now();
     f().map_err(|e| e.to_string())?;
     Ok(start.elapsed())
+}
+
+/// CPU time used by the whole process so far (user + system, every thread):
+/// a figure that other work on the machine does not inflate the way it
+/// inflates wall time.
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes into the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -134,6 +134,8 @@ pub struct Article {
     /// The front matter's summary, else the first paragraph.
     pub summary: String,
     pub topics: Vec<String>,
+    /// The slug of each topic (`Silk roads` -> `silk-roads`), worked out once.
+    pub topic_slugs: Vec<String>,
     pub image: Option<Image>,
     pub draft: bool,
     /// The editor's choice of the home page's lead story (see [`crate::index::lead`]).
@@ -447,6 +449,7 @@ impl Article {
             updated,
             institutions: Vec::new(),
             countries: Vec::new(),
+            topic_slugs: fm.topics.iter().map(|t| crate::content::slug::slugify_or(t, "topic")).collect(),
             topics: fm.topics,
             image: fm.image,
             draft: fm.draft,

@@ -7,6 +7,8 @@
 
 pub mod lead;
 
+use rayon::prelude::*;
+
 use crate::content::{CountryId, InstitutionId, Site};
 
 /// Article indices (into `Site::articles`) per grouping.
@@ -46,7 +48,7 @@ pub const RELATED: usize = 3;
 
 /// How far along each list an article shares with others (its institutions'
 /// and topics' articles, newest first) related articles are looked for.
-const RELATED_REACH: usize = 12;
+const RELATED_REACH: usize = 8;
 
 /// The related articles of each article: up to [`RELATED`] articles that
 /// share the most institutions and topics with it, then the nearest in date,
@@ -60,43 +62,43 @@ pub fn related(
     by_topic: &[Vec<usize>],
     topics_of: &[Vec<TopicId>],
 ) -> Vec<Vec<usize>> {
-    // Where each article sits in each list it belongs to.
-    let mut at_institution: Vec<Vec<(usize, usize)>> = vec![Vec::new(); articles.len()];
-    for (id, list) in by_institution.iter().enumerate() {
+    // Where each article sits in each list it belongs to: (list, position).
+    let lists: Vec<&Vec<usize>> = by_institution.iter().chain(by_topic).collect();
+    let mut at: Vec<Vec<(u32, u32)>> = vec![Vec::new(); articles.len()];
+    for (l, list) in lists.iter().enumerate() {
         for (k, &a) in list.iter().enumerate() {
-            at_institution[a].push((id, k));
-        }
-    }
-    let mut at_topic: Vec<Vec<(usize, usize)>> = vec![Vec::new(); articles.len()];
-    for (id, list) in by_topic.iter().enumerate() {
-        for (k, &a) in list.iter().enumerate() {
-            at_topic[a].push((id, k));
+            at[a].push((l as u32, k as u32));
         }
     }
     (0..articles.len())
-        .map(|i| {
-            let mut candidates: Vec<usize> = Vec::new();
-            let lists = at_institution[i].iter().map(|&(id, k)| (&by_institution[id], k));
-            for (list, k) in lists.chain(at_topic[i].iter().map(|&(id, k)| (&by_topic[id], k))) {
-                let from = k.saturating_sub(RELATED_REACH);
-                let to = (k + RELATED_REACH + 1).min(list.len());
-                candidates.extend(list[from..to].iter().copied().filter(|&j| j != i));
+        .into_par_iter()
+        .map_init(Vec::new, |candidates: &mut Vec<usize>, i| {
+            candidates.clear();
+            for &(l, k) in &at[i] {
+                let (list, k) = (lists[l as usize], k as usize);
+                let window = &list[k.saturating_sub(RELATED_REACH)..(k + RELATED_REACH + 1).min(list.len())];
+                candidates.extend(window.iter().copied().filter(|&j| j != i));
             }
             candidates.sort_unstable();
             candidates.dedup();
             let a = &articles[i];
-            let shared = |j: usize| {
+            let key = |j: usize| {
                 let b = &articles[j];
                 let institutions = a.institutions.iter().filter(|x| b.institutions.contains(x)).count();
                 let topics = topics_of[i].iter().filter(|t| topics_of[j].contains(t)).count();
-                institutions + topics
+                (std::cmp::Reverse(institutions + topics), a.date_key.abs_diff(b.date_key), j)
             };
-            let mut scored: Vec<(std::cmp::Reverse<usize>, u64, usize)> = candidates
-                .into_iter()
-                .map(|j| (std::cmp::Reverse(shared(j)), a.date_key.abs_diff(articles[j].date_key), j))
-                .collect();
-            scored.sort_unstable();
-            scored.into_iter().take(RELATED).map(|(_, _, j)| j).collect()
+            // The best few, kept in order as the candidates go by.
+            let mut best: Vec<(std::cmp::Reverse<usize>, u64, usize)> = Vec::with_capacity(RELATED + 1);
+            for &j in candidates.iter() {
+                let k = key(j);
+                if best.len() < RELATED || best.last().is_some_and(|last| k < *last) {
+                    let at = best.partition_point(|b| *b < k);
+                    best.insert(at, k);
+                    best.truncate(RELATED);
+                }
+            }
+            best.into_iter().map(|(_, _, j)| j).collect()
         })
         .collect()
 }
@@ -153,22 +155,24 @@ impl Index {
 
 /// The site's topics, by slug, and each article's topics.
 fn group_topics(site: &Site) -> (Vec<Topic>, Vec<Vec<TopicId>>) {
-    let mut by_slug: std::collections::BTreeMap<String, Topic> = std::collections::BTreeMap::new();
-    for (i, article) in site.articles.iter().enumerate() {
-        for name in &article.topics {
-            let slug = crate::content::slug::slugify_or(name, "topic");
-            let topic =
-                by_slug.entry(slug.clone()).or_insert_with(|| Topic { name: name.clone(), slug, articles: Vec::new() });
-            if topic.articles.last() != Some(&i) {
-                topic.articles.push(i);
-            }
-        }
-    }
-    let topics: Vec<Topic> = by_slug.into_values().collect();
+    let mut slugs: Vec<&str> = site.articles.iter().flat_map(|a| a.topic_slugs.iter().map(String::as_str)).collect();
+    slugs.sort_unstable();
+    slugs.dedup();
+    let mut topics: Vec<Topic> =
+        slugs.iter().map(|slug| Topic { name: String::new(), slug: slug.to_string(), articles: Vec::new() }).collect();
     let mut topics_of = vec![Vec::new(); site.articles.len()];
-    for (id, topic) in topics.iter().enumerate() {
-        for &a in &topic.articles {
-            topics_of[a].push(TopicId(id));
+    for (i, article) in site.articles.iter().enumerate() {
+        for (name, slug) in article.topics.iter().zip(&article.topic_slugs) {
+            let Ok(k) = slugs.binary_search(&slug.as_str()) else { continue };
+            let topic = &mut topics[k];
+            if topic.articles.last() != Some(&i) {
+                // Articles are newest first: the first to name a topic names it.
+                if topic.articles.is_empty() {
+                    topic.name = name.clone();
+                }
+                topic.articles.push(i);
+                topics_of[i].push(TopicId(k));
+            }
         }
     }
     (topics, topics_of)
