@@ -24,7 +24,7 @@ const TEXT: &[&str] = &["html", "htm", "css", "js", "mjs", "json", "xml", "svg",
 
 /// Brotli quality (0–11). Measured on the 10,000-article benchmark corpus
 /// (2-core machine, output on a tmpfs): quality 5 took the build from 2 s to
-/// 11 s, 9 to 22–25 s, 10 to 86–114 s; 10 made the `.br` files 8% smaller
+/// 11 s, 9 to 22–27 s, 10 to 86–114 s; 10 made the `.br` files 8% smaller
 /// than 9, and 5 12% larger. 9 is the balance for a step run at every deploy.
 const BROTLI_QUALITY: u32 = 9;
 /// Brotli window (log2 of its size), as the reference encoder's default.
