@@ -37,7 +37,9 @@ use crate::content::slug::{slugify, slugify_or};
 use crate::content::{Article, Country, Institution, SourceText, front_matter, match_key};
 use crate::error::{Diagnostic, Error, display_path};
 
-/// The `heritage` theme as this binary was built with it.
+/// The `heritage` theme as this binary was built with it. Cargo recompiles
+/// this when a theme file changes; a file *added* to the theme is picked up
+/// at the next compile of the library (`touch src/scaffold.rs` forces one).
 static HERITAGE: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/heritage");
 
 /// The files of a new site, besides the theme: (path, text).

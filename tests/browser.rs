@@ -304,6 +304,14 @@ fn every_kind_of_page_passes_axe_at_phone_and_desktop_widths() {
         browser.run(&format!("{axe}\n;document.body.append(document.createElement('img'));return null"));
         let control = browser.run_async(run_axe);
         assert!(control.to_string().contains("image-alt"), "axe finds an image without alt: {control}");
+        if size.starts_with("1280") {
+            // More than one story is seen before scrolling.
+            browser.goto(&served.url);
+            let seen = browser.run(
+                "return [...document.querySelectorAll('.card-title')].filter(t => t.getBoundingClientRect().bottom <= window.innerHeight).length",
+            );
+            assert!(seen.as_u64().is_some_and(|n| n >= 2), "{seen} story titles above the fold at 1280 px");
+        }
         if size.starts_with("390") {
             // The header of a phone: about 100 px at most (it was 165).
             browser.goto(&served.url);

@@ -241,6 +241,27 @@ fn the_command_line_shows_the_source_line_with_a_caret_in_plain_text_when_piped(
     }
 }
 
+#[test]
+fn colour_on_a_terminal_unless_no_color_is_set() {
+    let site = TestSite::new();
+    site.article("x", "title: An article\ndate: 2024-02-30\ninstitutions: [Dunhuang Academy]", "B.");
+    // `script` (util-linux) runs the command on a pseudo-terminal.
+    let on_terminal = |no_color: bool| {
+        let mut command = std::process::Command::new("script");
+        command.args(["-qec", &format!("{} build", env!("CARGO_BIN_EXE_stele")), "/dev/null"]);
+        command.current_dir(site.root()).env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let out = command.output().expect("run `script` (util-linux)");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let coloured = on_terminal(false);
+    assert!(coloured.contains("2024-02-30") && coloured.contains('\u{1b}'), "colour on a terminal: {coloured:?}");
+    let plain = on_terminal(true);
+    assert!(plain.contains("2024-02-30") && !plain.contains('\u{1b}'), "NO_COLOR: {plain:?}");
+}
+
 // ------------------------------------------------------------ hostile YAML
 
 /// How long a hostile document may take: generous in a debug build.

@@ -26,11 +26,13 @@ fn parse_article(site: &TestSite, rel_path: &str) -> Article {
     Article::parse(&src).unwrap_or_else(|e| panic!("{rel_path} does not parse: {e:?}\n{text}"))
 }
 
-/// The text of the article page's `<h1>`, character references decoded.
+/// The text of the article page's `<h1>`: the `lang` spans around Chinese
+/// removed, character references decoded.
 fn heading(page: &str) -> String {
     let start = page.find("<h1").and_then(|i| page[i..].find('>').map(|j| i + j + 1)).expect("an <h1>");
     let end = start + page[start..].find("</h1>").expect("</h1>");
-    html_escape::decode_html_entities(&page[start..end]).into_owned()
+    let text = page[start..end].replace("<span lang=\"zh\" class=\"zh\">", "").replace("</span>", "");
+    html_escape::decode_html_entities(&text).into_owned()
 }
 
 #[test]

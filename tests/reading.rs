@@ -121,4 +121,18 @@ fn chinese_names_in_article_text_are_marked_and_summaries_are_cut_evenly() {
     let summary = home.split("<p class=\"summary\">").nth(1).and_then(|s| s.split("</p>").next()).expect("a summary");
     assert!(summary.ends_with("Library Cave."), "cut at the end of a sentence: {summary}");
     assert!(summary.chars().count() <= 220, "{summary}");
+    assert!(summary.contains("(<span lang=\"zh\" class=\"zh\">敦煌研究院</span>)"), "marked in the card: {summary}");
+
+    // Titles too, escaped as before.
+    site.article(
+        "zh-title",
+        "title: The <Dunhuang> Academy 敦煌研究院\ndate: 2024-03-02\ninstitutions: [Dunhuang Academy]",
+        "B.",
+    );
+    let page = site.build_ok().text("articles/zh-title/index.html");
+    assert!(
+        page.contains("<h1>The &lt;Dunhuang&gt; Academy <span lang=\"zh\" class=\"zh\">敦煌研究院</span></h1>"),
+        "{page}"
+    );
+    assert!(page.contains("<title>The &lt;Dunhuang&gt; Academy 敦煌研究院 · "), "no markup in <title>: {page}");
 }

@@ -137,6 +137,25 @@ impl<'a> Iterator for Marked<'a> {
     }
 }
 
+/// Escaped text (no tags) with each run of Han characters wrapped as
+/// [`mark_chinese`] wraps them in bodies: for titles and summaries, which
+/// templates print through the `chinese` filter.
+pub fn wrap_chinese(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped;
+    while let Some(start) = rest.find(is_han) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let len = after.find(|c: char| !(is_han(c) || c == '·')).unwrap_or(after.len());
+        out.push_str("<span lang=\"zh\" class=\"zh\">");
+        out.push_str(&after[..len]);
+        out.push_str("</span>");
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn push_marked(text: &str, out: &mut Vec<Event<'_>>) {
     let mut rest = text;
     while let Some(start) = rest.find(is_han) {
@@ -193,6 +212,15 @@ mod tests {
         assert!(cut.ends_with("word…") && cut.chars().count() <= SUMMARY_MAX + 1, "{cut}");
         let han = "敦".repeat(300);
         assert_eq!(cut_summary(&han).chars().count(), SUMMARY_MAX + 1);
+    }
+
+    #[test]
+    fn chinese_runs_in_escaped_text_are_wrapped() {
+        assert_eq!(
+            wrap_chinese("Dunhuang &amp; 敦煌研究院 · 故宫"),
+            "Dunhuang &amp; <span lang=\"zh\" class=\"zh\">敦煌研究院</span> · <span lang=\"zh\" class=\"zh\">故宫</span>"
+        );
+        assert_eq!(wrap_chinese("plain"), "plain");
     }
 
     #[test]

@@ -70,6 +70,19 @@ fn register_asset_function(tera: &mut tera::Tera, names: BTreeMap<String, String
     });
 }
 
+/// The `chinese` filter: plain text, escaped, with runs of Han characters
+/// marked `lang="zh"` and kept on one line (see `text::wrap_chinese`). For
+/// titles and summaries; never for HTML.
+fn register_chinese_filter(tera: &mut tera::Tera) {
+    tera.register_filter(
+        "chinese",
+        |text: tera::StringInput, _: tera::Kwargs, state: &tera::State| -> tera::TeraResult<tera::Value> {
+            let escaped = text.rendered(state)?;
+            Ok(tera::Value::safe_string(&crate::text::wrap_chinese(&escaped)))
+        },
+    );
+}
+
 /// `dir/name.ext` with `hash` before the extension: `dir/name.<hash>.ext`.
 pub fn hashed_name(path: &str, hash: &str) -> String {
     let (dir, file) = path.rsplit_once('/').map_or(("", path), |(d, f)| (d, f));
@@ -125,6 +138,7 @@ impl Theme {
         for (name, (_, text)) in &sources {
             let mut alone = tera::Tera::new();
             register_asset_function(&mut alone, BTreeMap::new());
+            register_chinese_filter(&mut alone);
             if let Err(err) = alone.add_raw_template(name, text) {
                 let found = template_diagnostics(&err, &sources, name);
                 problems.extend(found.into_iter().filter(|d| !refers_to_other_templates(&d.message)));
@@ -140,6 +154,7 @@ impl Theme {
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".xml"]);
         register_asset_function(&mut tera, static_files.keys().map(|k| (k.clone(), k.clone())).collect());
+        register_chinese_filter(&mut tera);
         tera.add_raw_templates(sources.iter().map(|(n, (_, text))| (n.as_str(), text.as_str())))
             .map_err(|err| template_diagnostics(&err, &sources, ""))?;
         let strings = theme_dir.join("strings").join(format!("{language}.toml"));
