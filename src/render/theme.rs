@@ -78,7 +78,7 @@ fn register_chinese_filter(tera: &mut tera::Tera) {
         "chinese",
         |text: tera::StringInput, _: tera::Kwargs, state: &tera::State| -> tera::TeraResult<tera::Value> {
             let escaped = text.rendered(state)?;
-            Ok(tera::Value::safe_string(&crate::text::wrap_chinese(&escaped)))
+            Ok(tera::Value::safe_string(&crate::content::text::wrap_chinese(&escaped)))
         },
     );
 }
