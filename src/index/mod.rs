@@ -48,7 +48,7 @@ pub const RELATED: usize = 3;
 
 /// How far along each list an article shares with others (its institutions'
 /// and topics' articles, newest first) related articles are looked for.
-const RELATED_REACH: usize = 8;
+const RELATED_REACH: usize = 5;
 
 /// The related articles of each article: up to [`RELATED`] articles that
 /// share the most institutions and topics with it, then the nearest in date,
