@@ -54,6 +54,10 @@ pub struct Loaded {
 pub struct Report {
     pub summary: Summary,
     pub elapsed: Duration,
+    /// Images decoded and processed by this build.
+    pub images_processed: usize,
+    /// Images whose variants came from the image cache.
+    pub images_cached: usize,
 }
 
 /// Reads the configuration, every content file and the theme.
@@ -113,7 +117,10 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let staging = StagingOutput::new(&target)?;
     let summary = render_to(&loaded, &staging)?;
     staging.commit()?;
-    Ok(Report { summary, elapsed: start.elapsed() })
+    // Only a successful full build knows every image the site uses: the others leave the cache alone.
+    let images = &loaded.site.images;
+    crate::image::cache::prune(&images.cache_dir, &images.used_keys);
+    Ok(Report { summary, elapsed: start.elapsed(), images_processed: images.processed, images_cached: images.cached })
 }
 
 /// Builds the site into memory: site path -> bytes.

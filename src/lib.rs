@@ -15,6 +15,7 @@ pub mod date;
 pub mod error;
 pub mod fs;
 pub mod html;
+pub mod image;
 pub mod links;
 pub mod markdown;
 pub mod output;

@@ -46,8 +46,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                 drafts: args.drafts,
             };
             let report = build(&options)?;
+            let images = match (report.images_processed, report.images_cached) {
+                (0, 0) => String::new(),
+                (processed, cached) => format!(" ({processed} images processed, {cached} from the cache)"),
+            };
             eprintln!(
-                "built {} pages and {} static files into `{}` in {:.0?}",
+                "built {} pages and {} static files{images} into `{}` in {:.0?}",
                 report.summary.pages,
                 report.summary.assets,
                 options.output_dir().display(),

@@ -67,6 +67,25 @@ pub struct Rendered {
     /// Ids of every heading (and footnote definition anchors), for #fragment
     /// checking, in document order.
     pub anchors: Vec<String>,
+    /// The figures of the body (```` ```figure ```` blocks and local JPEG or
+    /// PNG images), in order; `html` holds a placeholder for each (see
+    /// [`crate::image::view::fill`]). Empty unless rendered with [`render_with_figures`].
+    pub figures: Vec<BodyFigure>,
+    /// Figure blocks that could not be read, at their line in the Markdown source.
+    pub figure_problems: Vec<crate::image::figure::BlockProblem>,
+}
+
+/// An image of a body that becomes a responsive picture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyFigure {
+    pub figure: crate::image::figure::Figure,
+    /// A ```` ```figure ```` block (a `<figure>`), rather than an image inside a paragraph.
+    pub block: bool,
+    /// The Markdown image's title.
+    pub title: Option<String>,
+    /// 1-based line and column in the Markdown source.
+    pub line: usize,
+    pub column: usize,
 }
 
 /// One heading in the table of contents.
@@ -98,10 +117,94 @@ pub struct LinkRef {
 
 /// Renders a Markdown document. Pure: same input, same output.
 pub fn render(markdown: &str) -> Rendered {
+    render_events(markdown, false)
+}
+
+/// Renders a Markdown document whose images become responsive pictures: a
+/// fenced block whose info string is `figure` is read as a figure (YAML:
+/// `src`, `alt`, `caption`, `credit`, `rights`...), and an image whose
+/// destination is a local `.jpg`, `.jpeg` or `.png` file is kept as a figure
+/// too. Both are found in pulldown-cmark's events, so text that only looks
+/// like them (inside code, HTML comments or other blocks) is left alone.
+pub fn render_with_figures(markdown: &str) -> Rendered {
+    render_events(markdown, true)
+}
+
+/// A figure being read from the events.
+enum Collecting {
+    /// A ```` ```figure ```` block: its YAML so far, and where it started.
+    Block { text: String, offset: usize },
+    /// A Markdown image: its destination, title, alt text, nesting and start.
+    Image { dest: String, title: String, alt: String, depth: usize, offset: usize },
+}
+
+fn render_events(markdown: &str, with_figures: bool) -> Rendered {
+    use pulldown_cmark::CodeBlockKind;
     let mut scan = Scan::new(markdown);
     let mut events = Vec::new();
+    let mut figures = Vec::new();
+    let mut figure_problems = Vec::new();
+    let mut collecting: Option<Collecting> = None;
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        if let Some(Collecting::Block { text, offset }) = &mut collecting {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (fence_line, _) = scan.locate(*offset);
+                    match crate::image::figure::parse_block(text, false) {
+                        Ok(figure) => {
+                            events.push(Event::Html(crate::image::view::placeholder(figures.len()).into()));
+                            figures.push(BodyFigure { figure, block: true, title: None, line: fence_line, column: 1 });
+                        }
+                        Err(problem) => figure_problems
+                            .push(crate::image::figure::BlockProblem { line: fence_line + problem.line, ..problem }),
+                    }
+                    collecting = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if with_figures
+            && let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) = &event
+            && info.split_whitespace().next() == Some("figure")
+        {
+            scan.words.boundary();
+            collecting = Some(Collecting::Block { text: String::new(), offset: range.start });
+            continue;
+        }
         scan.observe(&event, events.len(), range.start);
+        if let Some(Collecting::Image { dest, title, alt, depth, offset }) = &mut collecting {
+            match &event {
+                Event::Start(Tag::Image { .. }) => *depth += 1,
+                Event::End(TagEnd::Image) if *depth > 0 => *depth -= 1,
+                Event::End(TagEnd::Image) => {
+                    let (line, column) = scan.locate(*offset);
+                    let figure = crate::image::figure::Figure::inline(dest, alt);
+                    let title = (!title.is_empty()).then(|| title.clone());
+                    events.push(Event::InlineHtml(crate::image::view::placeholder(figures.len()).into()));
+                    figures.push(BodyFigure { figure, block: false, title, line, column });
+                    collecting = None;
+                }
+                Event::Text(t) | Event::Code(t) => alt.push_str(t),
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
+                _ => {}
+            }
+            continue;
+        }
+        if with_figures
+            && let Event::Start(Tag::Image { dest_url, title, .. }) = &event
+            && is_local_raster(dest_url)
+        {
+            collecting = Some(Collecting::Image {
+                dest: dest_url.to_string(),
+                title: title.to_string(),
+                alt: String::new(),
+                depth: 0,
+                offset: range.start,
+            });
+            continue;
+        }
         events.push(event);
     }
 
@@ -134,7 +237,15 @@ pub fn render(markdown: &str) -> Rendered {
         reading_minutes: reading_minutes(words.latin, words.cjk),
         links,
         anchors,
+        figures,
+        figure_problems,
     }
+}
+
+/// Whether an image destination is a JPEG or PNG file of the site (not a URL).
+fn is_local_raster(dest: &str) -> bool {
+    let path = dest.split(['?', '#']).next().unwrap_or_default();
+    !dest.contains("://") && !dest.starts_with("//") && crate::image::process::is_processable(path)
 }
 
 /// The pulldown-cmark extensions stele's Markdown uses.
@@ -308,6 +419,12 @@ impl<'s> Scan<'s> {
         if let FirstParagraph::Collecting(paragraph) = &mut self.first_paragraph {
             paragraph.push_str(text);
         }
+    }
+
+    /// 1-based line and column of a byte offset of the source.
+    fn locate(&mut self, offset: usize) -> (usize, usize) {
+        let source = self.source;
+        self.lines.get_or_insert_with(|| LineIndex::new(source)).locate(source, offset)
     }
 
     fn link(&mut self, link_type: LinkType, dest: &str, offset: usize, is_image: bool) {

@@ -26,6 +26,7 @@ use crate::config::BaseUrl;
 use crate::content::Site;
 use crate::date::{PubDate, month_name};
 use crate::error::Diagnostic;
+use crate::image::view::Role;
 use crate::output::Output;
 use crate::route::{Routes, file_of, paginated};
 use crate::taxonomy::Index;
@@ -56,6 +57,8 @@ pub enum Job {
     Robots,
     NotFound,
     Asset(usize),
+    /// A variant of a processed image (`site.images.files`), copied from the image cache.
+    Image(usize),
     ThemeStatic(usize),
 }
 
@@ -100,7 +103,7 @@ pub fn render_site(site: &Site, theme: &Theme, out: &dyn Output) -> Result<Summa
     if !problems.is_empty() {
         return Err(problems);
     }
-    let assets = jobs.iter().filter(|(_, j)| matches!(j, Job::Asset(_) | Job::ThemeStatic(_))).count();
+    let assets = jobs.iter().filter(|(_, j)| matches!(j, Job::Asset(_) | Job::Image(_) | Job::ThemeStatic(_))).count();
     Ok(Summary { pages: jobs.len() - assets, assets })
 }
 
@@ -235,13 +238,42 @@ impl<'a> Renderer<'a> {
                 institutions: a.institutions.iter().map(|&id| self.institution_links[id].clone()).collect(),
                 countries: a.countries.iter().map(|&id| self.country_links[id].clone()).collect(),
                 reading_minutes: a.body.reading_minutes,
-                image: a.image.as_ref().map(|img| image_view(base, &path, &img.src, &img.alt)),
+                image: a.image.as_ref().map(|img| self.figure_view(&path, img, Role::Lead)),
             }
         })
     }
 
     fn lang(&self) -> &str {
         &self.site.config.language
+    }
+
+    /// An image shown on the page at `page_path`.
+    fn figure_view(&self, page_path: &str, figure: &crate::image::figure::Figure, role: Role) -> ImageView {
+        let images = &self.site.config.images;
+        crate::image::view::figure_view(
+            &self.site.images,
+            self.base,
+            &images.sizes,
+            &images.processing.widths,
+            page_path,
+            figure,
+            role,
+        )
+    }
+
+    /// A body's HTML with its figures rendered by the theme's `figure.html`.
+    fn body_html(&self, page_path: &str, body: &crate::markdown::Rendered) -> Result<String, Diagnostic> {
+        #[derive(Serialize)]
+        struct Data<'s> {
+            site: &'s SiteView,
+            figure: ImageView,
+        }
+        crate::image::view::fill(&body.html, |i| {
+            let Some(f) = body.figures.get(i) else { return Ok(String::new()) };
+            let mut figure = self.figure_view(page_path, &f.figure, if f.block { Role::Block } else { Role::Inline });
+            figure.title = f.title.clone();
+            self.theme.render("figure.html", &Data { site: &self.site_view, figure })
+        })
     }
 
     fn pages_of(&self, count: usize) -> usize {
@@ -271,6 +303,7 @@ impl<'a> Renderer<'a> {
             Job::Page(i) => file_of(&routes.page(&site.pages[i].lang, &site.pages[i].slug)),
             Job::ThemeStatic(i) => self.theme_static[i].0.clone(),
             Job::Asset(i) => site.assets[i].site_path.clone(),
+            Job::Image(i) => site.images.files[i].site_path.clone(),
         }
     }
 
@@ -302,6 +335,7 @@ impl<'a> Renderer<'a> {
         jobs.extend((0..site.pages.len()).map(Job::Page));
         jobs.extend((0..self.theme_static.len()).map(Job::ThemeStatic));
         jobs.extend((0..site.assets.len()).map(Job::Asset));
+        jobs.extend((0..site.images.files.len()).map(Job::Image));
         jobs
     }
 
@@ -320,6 +354,10 @@ impl<'a> Renderer<'a> {
             Job::Article(i) => file(&site.articles[i].rel_path),
             Job::Page(i) => file(&site.pages[i].rel_path),
             Job::Asset(i) => file(&site.assets[i].rel_path),
+            Job::Image(i) => {
+                let shown = &site.images.files[i].rel_path;
+                (shown.clone(), format!("a resized copy of `{shown}`"))
+            }
             Job::Institution(i, _) | Job::InstitutionFeed(i) => file(&site.institutions[i].rel_path),
             Job::Country(i, _) | Job::CountryFeed(i) => match &site.countries[i].rel_path {
                 Some(p) => file(p),
@@ -409,6 +447,10 @@ impl<'a> Renderer<'a> {
                 let asset = &self.site.assets[i];
                 return out.copy(file, &asset.source_path).map_err(|e| Diagnostic::new(&asset.rel_path, e.to_string()));
             }
+            Job::Image(i) => {
+                let image = &self.site.images.files[i];
+                return out.copy(file, &image.source_path).map_err(|e| Diagnostic::new(&image.rel_path, e.to_string()));
+            }
             Job::ThemeStatic(i) => {
                 let (_, source) = self.theme_static[i];
                 return out
@@ -454,10 +496,11 @@ impl<'a> Renderer<'a> {
                 let a = &site.articles[i];
                 let card = self.card(i);
                 let link = |j: usize| Link { title: self.card(j).title.clone(), url: self.card(j).url.clone() };
+                let content = self.body_html(&routes.article(&a.lang, &a.slug), &a.body)?;
                 let article = ArticleView {
                     card,
                     lang: &a.lang,
-                    content: &a.body.html,
+                    content: &content,
                     toc: &a.body.toc,
                     word_count: a.body.word_count,
                     updated_iso: a.updated.as_ref().map(|u| u.iso()),
@@ -612,11 +655,12 @@ impl<'a> Renderer<'a> {
                 }
                 let p = &site.pages[i];
                 let path = routes.page(&p.lang, &p.slug);
+                let content = self.body_html(&path, &p.body)?;
                 let page = PageView {
                     title: &p.title,
                     url: base.url(&path),
                     lang: &p.lang,
-                    content: &p.body.html,
+                    content: &content,
                     toc: &p.body.toc,
                     summary: &p.summary,
                     extra: &p.extra,
@@ -690,7 +734,7 @@ impl<'a> Renderer<'a> {
                     .render("robots.txt", &Data { site: &self.site_view, sitemap_url: base.permalink("sitemap.xml") })
                     .map(String::into_bytes)
             }
-            Job::Asset(_) | Job::ThemeStatic(_) => Ok(Vec::new()),
+            Job::Asset(_) | Job::Image(_) | Job::ThemeStatic(_) => Ok(Vec::new()),
         }
     }
 
@@ -735,7 +779,7 @@ impl<'a> Renderer<'a> {
                 html_escape::encode_double_quoted_attribute(&image.alt)
             ));
         }
-        html.push_str(&a.body.html);
+        html.push_str(&self.body_html(&self.routes.article(&a.lang, &a.slug), &a.body)?);
         let description = feed::absolutize(&html, &page).map_err(|m| Diagnostic::new(&a.rel_path, m))?;
         Ok(FeedItem {
             title: feed::xml_safe(&a.title).into_owned(),
@@ -850,19 +894,6 @@ fn generated_name(job: Job) -> &'static str {
         Job::NotFound => "404",
         _ => "index",
     }
-}
-
-/// The image of an article: a relative `src` is next to the article's page.
-fn image_view(base: &BaseUrl, page_path: &str, src: &str, alt: &str) -> ImageView {
-    let is_absolute = src.contains("://") || src.starts_with("//");
-    let (url, permalink) = if is_absolute {
-        (src.to_string(), src.to_string())
-    } else if let Some(rooted) = src.strip_prefix('/') {
-        (base.url(rooted), base.permalink(rooted))
-    } else {
-        (base.url(&format!("{page_path}{src}")), base.permalink(&format!("{page_path}{src}")))
-    };
-    ImageView { src: url, permalink, alt: alt.to_string() }
 }
 
 #[cfg(test)]

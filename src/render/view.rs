@@ -69,14 +69,8 @@ pub struct TermLink {
     pub names: Vec<NativeName>,
 }
 
-/// An image ready for `<img>`.
-#[derive(Debug, Clone, Serialize)]
-pub struct ImageView {
-    pub src: String,
-    /// Absolute, for Open Graph.
-    pub permalink: String,
-    pub alt: String,
-}
+/// An image ready for `<picture>`: see [`crate::image::view::FigureView`].
+pub use crate::image::view::FigureView as ImageView;
 
 /// An article as listings show it.
 #[derive(Debug, Clone, Serialize)]
