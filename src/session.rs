@@ -176,6 +176,8 @@ fn same_in_listings(old: &Article, new: &Article) -> bool {
         && old.countries == new.countries
         && old.image == new.image
         && old.body.reading_minutes == new.body.reading_minutes
+        // A new or changed figure may name an image the last load did not process.
+        && old.body.figures == new.body.figures
 }
 
 /// Site paths added, removed or changed between two sets of files.

@@ -393,3 +393,32 @@ fn the_cache_follows_content_not_paths() {
     assert_eq!(image_counts(&site), (3, 0));
     assert_eq!(cache_entries(&site), 3);
 }
+
+#[test]
+fn a_session_follows_new_figures_and_edited_photographs() {
+    let site = TestSite::new();
+    site.write("content/articles/cave/a.jpg", jpeg(600, 400, None, None));
+    site.write("content/articles/cave/b.jpg", jpeg(300, 200, None, None));
+    site.write("content/articles/cave/index.md", format!("---\n{HEAD}\n---\n![a](a.jpg)\n"));
+    let mut session = stele::session::Session::new(site.options());
+    session.rebuild().expect("first build");
+    let same_as_full_build = |session: &stele::session::Session| {
+        let fresh = site.build_ok();
+        let kept: BTreeMap<&str, &[u8]> = session.files().iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
+        let fresh: BTreeMap<&str, &[u8]> = fresh.0.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
+        assert!(kept == fresh, "the session's files are a full build's");
+    };
+
+    // A body edit that adds a figure of another photograph.
+    site.write("content/articles/cave/index.md", format!("---\n{HEAD}\n---\n![a](a.jpg)\n\n![b](b.jpg)\n"));
+    session.update(&["content/articles/cave/index.md".into()]).expect("a new figure");
+    assert!(session.files().contains_key("articles/cave/b.300.webp"));
+    same_as_full_build(&session);
+
+    // An edited photograph.
+    site.write("content/articles/cave/b.jpg", jpeg(200, 100, None, None));
+    session.update(&["content/articles/cave/b.jpg".into()]).expect("an edited photograph");
+    assert!(session.files().contains_key("articles/cave/b.200.webp"));
+    assert!(!session.files().contains_key("articles/cave/b.300.webp"), "the old sizes are gone");
+    same_as_full_build(&session);
+}
