@@ -111,9 +111,13 @@ impl Cache {
             std::fs::write(temp.join("meta.json"), json).map_err(|e| fail(&temp, e))?;
             let target = self.entry_dir(key);
             if target.exists() {
-                // Another thread stored the same source meanwhile: its entry is as good.
-                let _ = std::fs::remove_dir_all(&temp);
-                return Ok(());
+                if self.get(key).is_some() {
+                    // Another thread stored the same source meanwhile: its entry is as good.
+                    let _ = std::fs::remove_dir_all(&temp);
+                    return Ok(());
+                }
+                // An entry someone damaged (a file deleted by hand): replace it.
+                std::fs::remove_dir_all(&target).map_err(|e| fail(&target, e))?;
             }
             std::fs::rename(&temp, &target).map_err(|e| fail(&target, e))
         };
@@ -151,6 +155,24 @@ pub fn prune(dir: &Path, used: &std::collections::HashSet<String>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_damaged_entry_is_replaced() {
+        use super::super::process::Encoded;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().join("images"));
+        let processed = Processed {
+            width: 2,
+            height: 1,
+            variants: vec![Encoded { format: Format::Webp, width: 2, height: 1, bytes: b"w".to_vec() }],
+        };
+        let meta = cache.put("k", &processed).unwrap();
+        assert_eq!(cache.get("k"), Some(meta.clone()));
+        std::fs::remove_file(cache.entry_dir("k").join("2.webp")).unwrap();
+        assert_eq!(cache.get("k"), None, "an entry missing a file is not trusted");
+        cache.put("k", &processed).unwrap();
+        assert_eq!(cache.get("k"), Some(meta));
+    }
 
     #[test]
     fn keys_follow_bytes_and_settings_only() {
