@@ -29,12 +29,14 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// Also write `.gz` and `.br` copies of text files (`build --precompress`).
+    pub precompress: bool,
 }
 
 impl BuildOptions {
     /// Options for the site at `root`, with defaults.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        BuildOptions { root: root.into(), output: None, base_url: None, drafts: false }
+        BuildOptions { root: root.into(), output: None, base_url: None, drafts: false, precompress: false }
     }
 
     /// The output folder.
@@ -55,6 +57,12 @@ pub struct Loaded {
 pub struct Report {
     pub summary: Summary,
     pub elapsed: Duration,
+    /// Images decoded and processed by this build.
+    pub images_processed: usize,
+    /// Images whose variants came from the image cache.
+    pub images_cached: usize,
+    /// `.gz` and `.br` copies written (with `precompress`).
+    pub compressed: usize,
 }
 
 /// Reads the configuration, every content file and the theme.
@@ -122,9 +130,25 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     // Published theme assets get content-hashed names (see `theme`); serve and check keep plain ones.
     loaded.theme.fingerprint(&options.root)?;
     let staging = StagingOutput::new(&target)?;
-    let summary = staging.finish(render_to(&loaded, &staging))?;
+    // The compressed copies go into the staging folder: swapped in with the site or not at all.
+    let (summary, compressed) = if options.precompress {
+        let out = crate::output::precompress::Precompressed::new(&staging);
+        let summary = staging.finish(render_to(&loaded, &out))?;
+        (summary, out.copies())
+    } else {
+        (staging.finish(render_to(&loaded, &staging))?, 0)
+    };
     staging.commit()?;
-    Ok(Report { summary, elapsed: start.elapsed() })
+    // Only a successful full build knows every image the site uses: the others leave the cache alone.
+    let images = &loaded.site.images;
+    crate::image::cache::prune(&images.cache_dir, &images.used_keys);
+    Ok(Report {
+        summary,
+        elapsed: start.elapsed(),
+        images_processed: images.processed,
+        images_cached: images.cached,
+        compressed,
+    })
 }
 
 /// Builds the site into memory: site path -> bytes.

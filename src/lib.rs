@@ -23,6 +23,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod fs;
+pub mod image;
 pub mod index;
 pub mod new;
 pub mod output;

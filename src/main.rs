@@ -56,20 +56,23 @@ fn run(cli: Cli) -> Result<(), Error> {
                 output: args.output,
                 base_url: args.base_url,
                 drafts: args.drafts,
+                precompress: args.precompress,
             };
-            if args.precompress {
-                let report = stele::output::precompress::build(&options)?;
-                eprintln!(
-                    "built {} (and {} compressed copies) into `{}` in {:.0?}",
-                    report.build.summary,
-                    report.copies,
-                    options.output_dir().display(),
-                    report.build.elapsed
-                );
-                return Ok(());
-            }
             let report = build(&options)?;
-            eprintln!("built {} into `{}` in {:.0?}", report.summary, options.output_dir().display(), report.elapsed);
+            let images = match (report.images_processed, report.images_cached) {
+                (0, 0) => String::new(),
+                (processed, cached) => format!(" ({processed} images processed, {cached} from the cache)"),
+            };
+            let compressed = match report.compressed {
+                0 => String::new(),
+                n => format!(" (and {n} compressed copies)"),
+            };
+            eprintln!(
+                "built {}{images}{compressed} into `{}` in {:.0?}",
+                report.summary,
+                options.output_dir().display(),
+                report.elapsed
+            );
             Ok(())
         }
         Command::Serve(args) => {

@@ -57,7 +57,7 @@ fn varied_site() -> TestSite {
         "content/articles/cave-249/index.md",
         "---\ntitle: 莫高窟第249窟\ndate: 2022-09-01T10:00:00+08:00\ninstitutions: [Dunhuang Academy]\nimage: { src: cave.jpg, alt: The ceiling of cave 249 }\n---\n## 窟顶\n\n莫高窟第249窟的窟顶绘有精美的壁画。\n",
     );
-    site.write("content/articles/cave-249/cave.jpg", b"\xFF\xD8\xFF\xE0 not really a JPEG");
+    site.write("content/articles/cave-249/cave.jpg", small_jpeg());
     site
 }
 
@@ -451,7 +451,7 @@ fn static_files_of_the_theme_and_of_content_are_copied() {
         "content/articles/folder-name/index.md",
         "---\ntitle: Renamed\ndate: 2024-01-01\ninstitutions: [Dunhuang Academy]\nslug: renamed\n---\n![A mural](mural.png)\n",
     );
-    site.write("content/articles/folder-name/mural.png", "png");
+    site.write("content/articles/folder-name/mural.png", small_png());
     // A bundle inside a bundle: its files follow the inner page.
     site.write(
         "content/articles/folder-name/inner/index.md",
@@ -482,9 +482,10 @@ fn static_files_of_the_theme_and_of_content_are_copied() {
             .collect();
         assert!(published == [bytes], "theme file `{path}` copied as it is, under a hashed name");
     }
-    assert_eq!(public["articles/cave-249/cave.jpg"], b"\xFF\xD8\xFF\xE0 not really a JPEG");
+    assert_eq!(public["articles/cave-249/cave.jpg"], small_jpeg(), "the original is copied beside its sizes");
     assert_eq!(public["files/report.txt"], b"A report.\n");
-    assert_eq!(public["articles/renamed/mural.png"], b"png");
+    assert_eq!(public["articles/renamed/mural.png"], small_png());
+    assert!(public.contains_key("articles/renamed/mural.24.webp"), "its sizes follow the article too");
     assert!(!public.contains_key("articles/folder-name/mural.png"));
     assert_eq!(public["articles/inner/detail.png"], b"detail");
     assert!(!public.keys().any(|p| p.contains("folder-name")), "{:?}", public.keys());
@@ -492,10 +493,10 @@ fn static_files_of_the_theme_and_of_content_are_copied() {
     assert!(!public.keys().any(|p| p.ends_with(".md")), "no Markdown source is copied");
 
     let cave = String::from_utf8(public["articles/cave-249/index.html"].clone()).unwrap();
-    assert!(cave.contains("src=\"/articles/cave-249/cave.jpg\""), "the lead image next to the page: {cave}");
+    assert!(cave.contains("src=\"/articles/cave-249/cave.32.jpg\""), "the lead image next to the page: {cave}");
     assert!(cave.contains("alt=\"The ceiling of cave 249\""), "{cave}");
     let renamed = String::from_utf8(public["articles/renamed/index.html"].clone()).unwrap();
-    assert!(renamed.contains("src=\"mural.png\""), "{renamed}");
+    assert!(renamed.contains("src=\"/articles/renamed/mural.24.png\""), "{renamed}");
 }
 
 // ------------------------------------------------------------ Markdown on a page
@@ -552,4 +553,20 @@ fn common_taxonomy_site() -> TestSite {
     let site = TestSite::bare();
     common::copy_tree(&common::repo_root().join("tests/fixtures/taxonomy"), site.root());
     site
+}
+
+/// A small real JPEG (32 × 24), made here rather than checked in.
+fn small_jpeg() -> Vec<u8> {
+    let mut out = Vec::new();
+    let img = image::RgbImage::from_pixel(32, 24, image::Rgb([160, 90, 40]));
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).expect("encode");
+    out
+}
+
+/// A small real PNG (24 × 16).
+fn small_png() -> Vec<u8> {
+    let mut out = Vec::new();
+    let img = image::RgbImage::from_pixel(24, 16, image::Rgb([30, 100, 70]));
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).expect("encode");
+    out
 }

@@ -269,7 +269,13 @@ fn awkward_site() -> TestSite {
             "## Notes\n\nThe end.\n",
         ),
     );
-    site.write("content/articles/caves/cave-249.jpg", b"jpeg");
+    site.write("content/articles/caves/cave-249.jpg", {
+        // A real photograph (40 × 30), published at its own width in WebP and JPEG.
+        let mut out = Vec::new();
+        let img = image::RgbImage::from_pixel(40, 30, image::Rgb([120, 80, 40]));
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).expect("encode");
+        out
+    });
     site.article(
         "winter",
         "title: Winter in Paris\ndate: 2024-01-15\ninstitutions: [Guimet National Museum of Asian Arts]",
@@ -310,7 +316,8 @@ fn awkward_text_and_relative_links_come_out_right() {
     for expected in [
         "https://example.org/heritage/articles/winter/".to_string(),
         format!("{page}#notes"),
-        format!("{page}cave-249.jpg"),
+        format!("{page}cave-249.40.jpg"),
+        format!("{page}cave-249.40.webp"),
         format!("{page}single/"),
         format!("{page}unquoted/"),
         format!("{page}detail.jpg"),
@@ -324,7 +331,7 @@ fn awkward_text_and_relative_links_come_out_right() {
     // The lead image comes first, so readers show the same article as the site.
     assert!(
         caves.description.starts_with(&format!(
-            r#"<p><img src="{page}cave-249.jpg" alt="Ceiling of cave 249 &amp; its &lt;murals&gt;">"#
+            r#"<p><img src="{page}cave-249.40.jpg" alt="Ceiling of cave 249 &amp; its &lt;murals&gt;">"#
         )),
         "{}",
         caves.description

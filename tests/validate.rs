@@ -52,11 +52,38 @@ fn sitemap_schema() -> PathBuf {
     xsd
 }
 
+/// A JPEG of `w` × `h` made here (the microsite has no photographs of its own).
+fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).expect("encode");
+    out
+}
+
+/// An article with every kind of picture (lead figure, figure block, inline
+/// image, IIIF), added to a copy of the microsite for the checks below.
+fn add_photographs(site: &TestSite) {
+    site.write("content/articles/with-photographs/wall.jpg", jpeg(900, 600));
+    site.write("content/articles/with-photographs/detail.jpg", jpeg(300, 400));
+    site.write(
+        "content/articles/with-photographs/index.md",
+        concat!(
+            "---\ntitle: Photographs of a wall\ndate: 2024-12-02\ninstitutions: [Dunhuang Academy]\n",
+            "image:\n  src: wall.jpg\n  alt: A wall\n  caption: The wall\n  credit: A photographer\n",
+            "  rights: https://creativecommons.org/licenses/by/4.0/\n---\n",
+            "Text with ![a detail](detail.jpg) inline.\n\n",
+            "```figure\nsrc: detail.jpg\nalt: The detail\ncaption: A detail\nrights: http://rightsstatements.org/vocab/InC/1.0/\n```\n\n",
+            "```figure\niiif: https://iiif.example.org/iiif/3/abc\nwidth: 2000\nheight: 1500\nalt: A scroll\ncredit: A museum\n```\n",
+        ),
+    );
+}
+
 #[test]
 fn every_page_passes_the_nu_html_checker() {
     let java = tool("java", "-version");
     let jar = vnu_jar();
     let site = TestSite::microsite();
+    add_photographs(&site);
     let (_guard, out) = build_to_disk(&site, &[]);
     let pages = read_tree(&out).keys().filter(|p| p.ends_with(".html")).count();
     assert!(pages > 30, "the microsite has many pages, found {pages}");
@@ -232,7 +259,7 @@ fn head_of(html: &str) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
 #[test]
 fn every_article_has_canonical_and_social_meta() {
     let site = TestSite::microsite();
-    site.write("content/articles/with-image/cave.jpg", b"jpeg");
+    site.write("content/articles/with-image/cave.jpg", jpeg(64, 48));
     site.write(
         "content/articles/with-image/index.md",
         "---\ntitle: A cave & its ceiling\ndate: 2024-12-01T09:30:00+08:00\ninstitutions: [Dunhuang Academy]\nsummary: The ceiling of a cave.\nimage: { src: cave.jpg, alt: Ceiling of the cave }\n---\nText.\n",
@@ -260,9 +287,12 @@ fn every_article_has_canonical_and_social_meta() {
         assert!(!a.summary.is_empty(), "{page}: a description to show");
         match &a.image {
             Some(image) => {
-                expect("og:image", &format!("{permalink}{}", image.src));
-                expect("twitter:image", &format!("{permalink}{}", image.src));
-                expect("og:image:alt", &image.alt);
+                // The widest size of the photograph, beside the page.
+                let src = image.src.as_deref().expect("a local image");
+                let widest = format!("{permalink}{}.64.jpg", src.trim_end_matches(".jpg"));
+                expect("og:image", &widest);
+                expect("twitter:image", &widest);
+                expect("og:image:alt", image.alt.as_str());
                 expect("twitter:card", "summary_large_image");
             }
             None => {

@@ -691,6 +691,30 @@ pub fn key_pos(split: &Split<'_>, key: &str) -> Option<(usize, usize)> {
     })
 }
 
+/// File position of the value of `key` inside the block map that is the
+/// value of top-level `parent` (`image:` then `  rights: ...`); `None` for a
+/// flow map (`image: { ... }`) or a missing key.
+pub fn nested_key_pos(split: &Split<'_>, parent: &str, key: &str) -> Option<(usize, usize)> {
+    let (parent_line, _) = key_pos(split, parent)?;
+    let lines: Vec<&str> = split.yaml.lines().collect();
+    for (i, line) in lines.iter().enumerate().skip(parent_line - YAML_FIRST_LINE + 1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.len() == line.len() {
+            return None; // back at the top level
+        }
+        if let Some(rest) = trimmed.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+            let indent = line.len() - trimmed.len();
+            let value = rest.trim_start();
+            let column = if value.is_empty() { indent + 1 } else { indent + key.len() + 2 + rest.len() - value.len() };
+            return Some((i + YAML_FIRST_LINE, column));
+        }
+    }
+    None
+}
+
 /// File positions of the items of the list that is the value of top-level
 /// `key`, in order: a flow list (`key: [a, "b, c"]`, on one or more lines) or
 /// a block list (lines starting with `- `). Used to point at one item of a

@@ -118,7 +118,18 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
         None => true,
     });
 
-    (Site { config, root: root.clone(), articles, institutions, countries, pages, assets }, problems)
+    let mut site = Site {
+        config,
+        root: root.clone(),
+        articles,
+        institutions,
+        countries,
+        pages,
+        assets,
+        images: crate::image::ImageSet::default(),
+    };
+    site.images = crate::image::process_site(&site, &mut problems);
+    (site, problems)
 }
 
 /// Reads and parses one source file.

@@ -77,6 +77,25 @@ pub struct Rendered {
     /// Ids of every heading (and footnote definition anchors), for #fragment
     /// checking, in document order.
     pub anchors: Vec<String>,
+    /// The figures of the body (```` ```figure ```` blocks and local JPEG or
+    /// PNG images), in order; `html` holds a placeholder for each (see
+    /// [`crate::image::view::fill`]). Empty unless rendered with [`render_with_figures`].
+    pub figures: Vec<BodyFigure>,
+    /// Figure blocks that could not be read, at their line in the Markdown source.
+    pub figure_problems: Vec<crate::image::figure::BlockProblem>,
+}
+
+/// An image of a body that becomes a responsive picture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyFigure {
+    pub figure: crate::image::figure::Figure,
+    /// A ```` ```figure ```` block (a `<figure>`), rather than an image inside a paragraph.
+    pub block: bool,
+    /// The Markdown image's title.
+    pub title: Option<String>,
+    /// 1-based line and column in the Markdown source.
+    pub line: usize,
+    pub column: usize,
 }
 
 /// One heading in the table of contents.
@@ -108,10 +127,32 @@ pub struct LinkRef {
 
 /// Renders a Markdown document. Pure: same input, same output.
 pub fn render(markdown: &str) -> Rendered {
-    let mut stream = Stream::new(markdown, Parser::new_ext(markdown, options()).into_offset_iter());
+    render_events(markdown, false)
+}
+
+/// Renders a Markdown document whose images become responsive pictures: a
+/// fenced block whose info string is `figure` is read as a figure (YAML:
+/// `src`, `alt`, `caption`, `credit`, `rights`...), and an image whose
+/// destination is a local `.jpg`, `.jpeg` or `.png` file is kept as a figure
+/// too. Both are found in pulldown-cmark's events, so text that only looks
+/// like them (inside code, HTML comments or other blocks) is left alone.
+pub fn render_with_figures(markdown: &str) -> Rendered {
+    render_events(markdown, true)
+}
+
+/// A figure being read from the events.
+enum Collecting {
+    /// A ```` ```figure ```` block: its YAML so far, and where it started.
+    Block { text: String, offset: usize },
+    /// A Markdown image: its destination, title, alt text, nesting and start.
+    Image { dest: String, title: String, alt: String, depth: usize, offset: usize },
+}
+
+fn render_events(markdown: &str, with_figures: bool) -> Rendered {
+    let mut stream = Stream::new(markdown, Parser::new_ext(markdown, options()).into_offset_iter(), with_figures);
     let mut html_out = String::with_capacity(markdown.len() + markdown.len() / 2);
     html::push_html(&mut html_out, crate::content::text::mark_chinese(&mut stream));
-    let Stream { scan, streamed_ids, .. } = stream;
+    let Stream { scan, streamed_ids, figures, figure_problems, .. } = stream;
     let Scan { mut headings, anchors, footnotes, links, words, first_paragraph, .. } = scan;
 
     assign_ids(&mut headings, footnotes);
@@ -119,16 +160,9 @@ pub fn render(markdown: &str) -> Rendered {
         // A later custom id or footnote took an id given on the way: render
         // again with the final ids (rare; see `Stream`).
         html_out.clear();
-        let mut next_heading = 0;
-        let events = Parser::new_ext(markdown, options()).map(|mut event| {
-            if let Event::Start(Tag::Heading { id, .. }) = &mut event {
-                let final_id = headings.get(next_heading).map(|h| h.id.clone()).unwrap_or_default();
-                *id = Some(CowStr::from(final_id));
-                next_heading += 1;
-            }
-            event
-        });
-        html::push_html(&mut html_out, crate::content::text::mark_chinese(events));
+        let mut again = Stream::new(markdown, Parser::new_ext(markdown, options()).into_offset_iter(), with_figures);
+        again.final_ids = Some(headings.iter().map(|h| h.id.clone()).collect::<Vec<_>>().into_iter());
+        html::push_html(&mut html_out, crate::content::text::mark_chinese(&mut again));
     }
 
     let anchors = anchors
@@ -150,6 +184,8 @@ pub fn render(markdown: &str) -> Rendered {
         reading_minutes: reading_minutes(words.latin, words.cjk),
         links,
         anchors,
+        figures,
+        figure_problems,
     }
 }
 
@@ -172,10 +208,17 @@ struct Stream<'s, I> {
     next_suffix: HashMap<String, usize>,
     /// How many of the scan's anchors were already looked at for footnotes.
     anchors_seen: usize,
+    /// The ids to give, when they are known already (the second pass).
+    final_ids: Option<std::vec::IntoIter<String>>,
+    /// Whether figures are read (see [`render_with_figures`]).
+    with_figures: bool,
+    collecting: Option<Collecting>,
+    figures: Vec<BodyFigure>,
+    figure_problems: Vec<crate::image::figure::BlockProblem>,
 }
 
 impl<'s, I: Iterator<Item = (Event<'s>, std::ops::Range<usize>)>> Stream<'s, I> {
-    fn new(source: &'s str, events: I) -> Self {
+    fn new(source: &'s str, events: I, with_figures: bool) -> Self {
         Stream {
             events,
             scan: Scan::new(source),
@@ -185,12 +228,98 @@ impl<'s, I: Iterator<Item = (Event<'s>, std::ops::Range<usize>)>> Stream<'s, I> 
             used: HashSet::new(),
             next_suffix: HashMap::new(),
             anchors_seen: 0,
+            final_ids: None,
+            with_figures,
+            collecting: None,
+            figures: Vec::new(),
+            figure_problems: Vec::new(),
         }
+    }
+
+    /// Reads figures out of the events: `Some(event)` to pass on (the event
+    /// itself, or a figure's placeholder), `None` for an event a figure
+    /// swallowed. Every event the scan should see has been observed.
+    fn figure_step(&mut self, event: Event<'s>, offset: usize) -> Option<Event<'s>> {
+        use pulldown_cmark::CodeBlockKind;
+        if let Some(Collecting::Block { text, offset }) = &mut self.collecting {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (fence_line, _) = self.scan.locate(*offset);
+                    let parsed = crate::image::figure::parse_block(text, false);
+                    self.collecting = None;
+                    match parsed {
+                        Ok(figure) => {
+                            let placeholder = Event::Html(crate::image::view::placeholder(self.figures.len()).into());
+                            self.figures.push(BodyFigure {
+                                figure,
+                                block: true,
+                                title: None,
+                                line: fence_line,
+                                column: 1,
+                            });
+                            return Some(placeholder);
+                        }
+                        Err(problem) => self
+                            .figure_problems
+                            .push(crate::image::figure::BlockProblem { line: fence_line + problem.line, ..problem }),
+                    }
+                }
+                _ => {}
+            }
+            return None;
+        }
+        if self.with_figures
+            && let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) = &event
+            && info.split_whitespace().next() == Some("figure")
+        {
+            self.scan.words.boundary();
+            self.collecting = Some(Collecting::Block { text: String::new(), offset });
+            return None;
+        }
+        self.scan.observe(&event, offset);
+        if let Some(Collecting::Image { dest, title, alt, depth, offset }) = &mut self.collecting {
+            match &event {
+                Event::Start(Tag::Image { .. }) => *depth += 1,
+                Event::End(TagEnd::Image) if *depth > 0 => *depth -= 1,
+                Event::End(TagEnd::Image) => {
+                    let (dest, alt, offset) = (std::mem::take(dest), std::mem::take(alt), *offset);
+                    let title = (!title.is_empty()).then(|| title.clone());
+                    let (line, column) = self.scan.locate(offset);
+                    let figure = crate::image::figure::Figure::inline(&dest, &alt);
+                    let placeholder = Event::InlineHtml(crate::image::view::placeholder(self.figures.len()).into());
+                    self.figures.push(BodyFigure { figure, block: false, title, line, column });
+                    self.collecting = None;
+                    return Some(placeholder);
+                }
+                Event::Text(t) | Event::Code(t) => alt.push_str(t),
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
+                _ => {}
+            }
+            return None;
+        }
+        if self.with_figures
+            && let Event::Start(Tag::Image { dest_url, title, .. }) = &event
+            && is_local_raster(dest_url)
+        {
+            self.collecting = Some(Collecting::Image {
+                dest: dest_url.to_string(),
+                title: title.to_string(),
+                alt: String::new(),
+                depth: 0,
+                offset,
+            });
+            return None;
+        }
+        Some(event)
     }
 
     /// The id of the heading the scan has just closed, as far as the
     /// document read so far tells.
     fn heading_id(&mut self) -> String {
+        if let Some(ids) = &mut self.final_ids {
+            return ids.next().unwrap_or_default();
+        }
         for anchor in &self.scan.anchors[self.anchors_seen..] {
             if let Anchor::Footnote(name) = anchor {
                 self.used.insert(name.clone());
@@ -223,7 +352,7 @@ impl<'s, I: Iterator<Item = (Event<'s>, std::ops::Range<usize>)>> Iterator for S
                 self.in_heading = false;
                 return self.pending.pop_front();
             };
-            self.scan.observe(&event, range.start);
+            let Some(event) = self.figure_step(event, range.start) else { continue };
             match event {
                 Event::Start(Tag::Heading { .. }) => {
                     self.in_heading = true;
@@ -243,6 +372,12 @@ impl<'s, I: Iterator<Item = (Event<'s>, std::ops::Range<usize>)>> Iterator for S
             }
         }
     }
+}
+
+/// Whether an image destination is a JPEG or PNG file of the site (not a URL).
+fn is_local_raster(dest: &str) -> bool {
+    let path = dest.split(['?', '#']).next().unwrap_or_default();
+    !dest.contains("://") && !dest.starts_with("//") && crate::image::process::is_processable(path)
 }
 
 /// The pulldown-cmark extensions stele's Markdown uses.
@@ -413,6 +548,12 @@ impl<'s> Scan<'s> {
         if let FirstParagraph::Collecting(paragraph) = &mut self.first_paragraph {
             paragraph.push_str(text);
         }
+    }
+
+    /// 1-based line and column of a byte offset of the source.
+    fn locate(&mut self, offset: usize) -> (usize, usize) {
+        let source = self.source;
+        self.lines.get_or_insert_with(|| LineIndex::new(source)).locate(source, offset)
     }
 
     fn link(&mut self, link_type: LinkType, dest: &str, offset: usize, is_image: bool) {

@@ -76,6 +76,8 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Static files found in content/, by URL path.
     pub assets: Vec<Asset>,
+    /// The photographs articles and pages show, processed.
+    pub images: crate::image::ImageSet,
 }
 
 impl Site {
@@ -100,13 +102,8 @@ pub struct Asset {
     pub rel_path: String,
 }
 
-/// An image with its mandatory text alternative.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct Image {
-    pub src: String,
-    pub alt: String,
-}
+/// An image with its text alternative, caption, credit and rights.
+pub use crate::image::figure::Figure as Image;
 
 /// A news article.
 #[derive(Debug, Clone)]
@@ -137,11 +134,15 @@ pub struct Article {
     /// The slug of each topic (`Silk roads` -> `silk-roads`), worked out once.
     pub topic_slugs: Vec<String>,
     pub image: Option<Image>,
+    /// Where `image` is written.
+    pub image_pos: Option<(usize, usize)>,
     pub draft: bool,
     /// The editor's choice of the home page's lead story (see [`crate::index::lead`]).
     pub featured: bool,
     pub extra: serde_json::Value,
     pub body: Rendered,
+    /// The file line on which the Markdown body starts.
+    pub body_line: usize,
     /// Names as written, with their positions, for resolving.
     pub named_institutions: Vec<Named>,
     pub named_countries: Vec<Named>,
@@ -205,9 +206,30 @@ pub struct Page {
     pub draft: bool,
     pub extra: serde_json::Value,
     pub body: Rendered,
+    /// The file line on which the Markdown body starts.
+    pub body_line: usize,
 }
 
-// ---------------------------------------------------------------- front matter
+impl Article {
+    /// The file position of a figure of the body.
+    pub fn body_pos(&self, figure: &markdown::BodyFigure) -> (usize, usize) {
+        (self.body_line + figure.line - 1, figure.column)
+    }
+}
+
+impl Page {
+    /// The file position of a figure of the body.
+    pub fn body_pos(&self, figure: &markdown::BodyFigure) -> (usize, usize) {
+        (self.body_line + figure.line - 1, figure.column)
+    }
+}
+
+/// Turns the problems of a body's figure blocks into diagnostics of the file.
+fn figure_problems(problems: &mut Problems<'_>, body: &Rendered, body_line: usize) {
+    for p in &body.figure_problems {
+        problems.add(Some((body_line + p.line - 1, p.column)), format!("in the figure: {}", p.message));
+    }
+}
 
 const ARTICLE_KEYS: &[&str] = &[
     "title",
@@ -235,7 +257,7 @@ struct ArticleFm {
     summary: Option<String>,
     #[serde(default)]
     topics: Vec<String>,
-    image: Option<Image>,
+    image: Option<crate::image::figure::RawFigure>,
     updated: Option<String>,
     slug: Option<String>,
     #[serde(default)]
@@ -418,22 +440,19 @@ impl Article {
                 "`institutions` is empty, expected at least one institution (its name, an alias or its slug)".into(),
             );
         }
-        if let Some(image) = &fm.image {
-            if image.alt.trim().is_empty() {
-                problems.add(
-                    key_pos(&split, "image"),
-                    "the image's `alt` is empty, expected a text alternative describing the image".into(),
-                );
+        let image = fm.image.and_then(|raw| match raw.check(false) {
+            Ok(image) => Some(image),
+            Err((key, message)) => {
+                let pos = front_matter::nested_key_pos(&split, "image", key).or_else(|| key_pos(&split, "image"));
+                problems.add(pos, format!("in `image`: {message}"));
+                None
             }
-            if image.src.trim().is_empty() {
-                problems
-                    .add(key_pos(&split, "image"), "the image's `src` is empty, expected a file name or URL".into());
-            }
-        }
+        });
         let date = date_field(&mut problems, &split, "date", &fm.date, src.tz);
         let updated = fm.updated.as_deref().and_then(|u| date_field(&mut problems, &split, "updated", u, src.tz));
         let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), src.file_slug);
-        let body = markdown::render(split.body);
+        let body = markdown::render_with_figures(split.body);
+        figure_problems(&mut problems, &body, split.body_line);
         let Some(date) = date else { return Err(problems.list) };
         problems.finish(Article {
             source_hash: crate::plan::hash_of(src.text),
@@ -451,11 +470,13 @@ impl Article {
             countries: Vec::new(),
             topic_slugs: fm.topics.iter().map(|t| crate::content::slug::slugify_or(t, "topic")).collect(),
             topics: fm.topics,
-            image: fm.image,
+            image,
+            image_pos: key_pos(&split, "image"),
             draft: fm.draft,
             featured: fm.featured,
             extra: fm.extra,
             body,
+            body_line: split.body_line,
             named_institutions: named(&split, "institutions", fm.institutions),
             named_countries: named(&split, "countries", fm.countries),
         })
@@ -544,7 +565,8 @@ impl Page {
         not_blank(&mut problems, &split, "title", &fm.title);
         let updated = fm.updated.as_deref().and_then(|u| date_field(&mut problems, &split, "updated", u, src.tz));
         let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), src.file_slug);
-        let body = markdown::render(split.body);
+        let body = markdown::render_with_figures(split.body);
+        figure_problems(&mut problems, &body, split.body_line);
         problems.finish(Page {
             source_hash: crate::plan::hash_of(src.text),
             rel_path: src.rel_path.to_string(),
@@ -556,6 +578,7 @@ impl Page {
             draft: fm.draft,
             extra: fm.extra,
             body,
+            body_line: split.body_line,
         })
     }
 }

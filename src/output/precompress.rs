@@ -13,11 +13,9 @@
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
-use crate::build::{self, BuildOptions, Report};
 use crate::error::Error;
-use crate::output::{Output, StagingOutput, check_output_dir};
+use crate::output::Output;
 
 /// Extensions of the files that get compressed copies.
 const TEXT: &[&str] = &["html", "htm", "css", "js", "mjs", "json", "xml", "svg", "txt", "webmanifest", "map"];
@@ -97,30 +95,6 @@ pub fn brotli(bytes: &[u8]) -> Vec<u8> {
         let _ = encoder.write_all(bytes);
     }
     out
-}
-
-/// What a precompressed build reports.
-#[derive(Debug, Clone, Copy)]
-pub struct PrecompressReport {
-    pub build: Report,
-    /// `.gz` and `.br` files written.
-    pub copies: usize,
-}
-
-/// `build`, with the compressed copies written into the staging folder, so
-/// that they are swapped in with the site or not at all.
-pub fn build(options: &BuildOptions) -> Result<PrecompressReport, Error> {
-    let start = Instant::now();
-    let target = options.output_dir();
-    check_output_dir(&options.root, &target)?;
-    let mut loaded = build::load(options)?;
-    loaded.theme.fingerprint(&options.root)?;
-    let staging = StagingOutput::new(&target)?;
-    let out = Precompressed::new(&staging);
-    let summary = build::render_to(&loaded, &out)?;
-    let copies = out.copies();
-    staging.commit()?;
-    Ok(PrecompressReport { build: Report { summary, elapsed: start.elapsed() }, copies })
 }
 
 #[cfg(test)]

@@ -75,6 +75,8 @@ pub enum Job {
     NotFound,
     /// A static file from content/, copied.
     Asset(usize),
+    /// A variant of a processed photograph (`site.images.files`), copied from the image cache.
+    Image(usize),
     /// A static file of the theme, copied.
     ThemeStatic(usize),
 }
@@ -102,6 +104,7 @@ pub enum Source {
     Country(CountryId),
     Page(PageId),
     Asset(usize),
+    Image(usize),
     ThemeStatic(usize),
 }
 
@@ -298,6 +301,7 @@ pub struct Versions {
     pub country_card: Vec<u64>,
     pub page: Vec<u64>,
     pub asset: Vec<u64>,
+    pub image: Vec<u64>,
     pub theme_static: Vec<u64>,
 }
 
@@ -313,6 +317,7 @@ impl Versions {
             (Source::Country(id), _) => self.country_full[id],
             (Source::Page(PageId(i)), _) => self.page[i],
             (Source::Asset(i), _) => self.asset[i],
+            (Source::Image(i), _) => self.image[i],
             (Source::ThemeStatic(i), _) => self.theme_static[i],
         }
     }
@@ -338,6 +343,10 @@ fn describe(entry: &Entry, site: &Site, theme: &Theme) -> (String, String) {
         Job::Article(ArticleId(i)) => file(&site.articles[i].rel_path),
         Job::Page(PageId(i)) => file(&site.pages[i].rel_path),
         Job::Asset(i) => file(&site.assets[i].rel_path),
+        Job::Image(i) => {
+            let shown = &site.images.files[i].rel_path;
+            (shown.clone(), format!("a resized copy of `{shown}`"))
+        }
         Job::Institution(i, _) | Job::InstitutionFeed(i) => file(&site.institutions[i].rel_path),
         Job::Country(i, _) | Job::CountryFeed(i) => match &site.countries[i].rel_path {
             Some(p) => file(p),
@@ -491,6 +500,10 @@ impl<'a> Planner<'a> {
         for (i, asset) in site.assets.iter().enumerate() {
             let shows = vec![shown(Source::Asset(i), How::Copy)];
             self.push(asset.site_path.clone(), Kind::Asset, Job::Asset(i), shows, 0, None);
+        }
+        for (i, image) in site.images.files.iter().enumerate() {
+            let shows = vec![shown(Source::Image(i), How::Copy)];
+            self.push(image.site_path.clone(), Kind::Asset, Job::Image(i), shows, 0, None);
         }
         Plan { entries: self.entries, sitemap_parts: parts }
     }

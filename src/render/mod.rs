@@ -26,6 +26,7 @@ use crate::config::BaseUrl;
 use crate::content::date::PubDate;
 use crate::content::{CountryId, InstitutionId, Site};
 use crate::error::Diagnostic;
+use crate::image::view::Role;
 use crate::index::Index;
 use crate::index::TopicId;
 use crate::output::Output;
@@ -189,13 +190,37 @@ impl<'a> Renderer<'a> {
                 institutions: a.institutions.iter().map(|&id| self.institution_links[id].clone()).collect(),
                 countries: a.countries.iter().map(|&id| self.country_links[id].clone()).collect(),
                 reading_minutes: a.body.reading_minutes,
-                image: a.image.as_ref().map(|img| image_view(base, &path, &img.src, &img.alt)),
+                image: a.image.as_ref().map(|img| self.figure_view(&path, img, Role::Lead)),
             }
         })
     }
 
     fn lang(&self) -> &str {
         &self.site.config.language
+    }
+
+    /// An image shown on the page at `page_path`.
+    fn figure_view(&self, page_path: &str, figure: &crate::image::figure::Figure, role: Role) -> ImageView {
+        let images = &self.site.config.images;
+        crate::image::view::figure_view(
+            &self.site.images,
+            self.base,
+            &images.sizes,
+            &images.processing.widths,
+            page_path,
+            figure,
+            role,
+        )
+    }
+
+    /// A body's HTML with its figures rendered by the theme's `figure.html`.
+    fn body_html(&self, page_path: &str, body: &crate::content::markdown::Rendered) -> Result<String, Diagnostic> {
+        crate::image::view::fill(&body.html, |i| {
+            let Some(f) = body.figures.get(i) else { return Ok(String::new()) };
+            let mut figure = self.figure_view(page_path, &f.figure, if f.block { Role::Block } else { Role::Inline });
+            figure.title = f.title.clone();
+            self.theme.render("figure.html", &FigureContext { site: &self.site_view, figure })
+        })
     }
 
     fn pages_of(&self, count: usize) -> usize {
@@ -295,6 +320,10 @@ impl<'a> Renderer<'a> {
                 let asset = &self.site.assets[i];
                 return out.copy(file, &asset.source_path).map_err(|e| Diagnostic::new(&asset.rel_path, e.to_string()));
             }
+            Job::Image(i) => {
+                let image = &self.site.images.files[i];
+                return out.copy(file, &image.source_path).map_err(|e| Diagnostic::new(&image.rel_path, e.to_string()));
+            }
             Job::ThemeStatic(i) => {
                 let (_, source) = self.theme_static[i];
                 return out
@@ -331,7 +360,7 @@ impl<'a> Renderer<'a> {
                 self.sitemap(self.sitemap_entries(plan).chunks(SITEMAP_LIMIT).nth(k - 1).unwrap_or_default())
             }
             Job::Robots => self.robots(),
-            Job::Asset(_) | Job::ThemeStatic(_) => Ok(Vec::new()),
+            Job::Asset(_) | Job::Image(_) | Job::ThemeStatic(_) => Ok(Vec::new()),
         }
     }
 
@@ -354,10 +383,11 @@ impl<'a> Renderer<'a> {
         let a = &self.site.articles[i];
         let card = self.card(i);
         let link = |j: usize| Link { title: self.card(j).title.clone(), url: self.card(j).url.clone() };
+        let content = self.body_html(&self.routes.article(&a.lang, &a.slug), &a.body)?;
         let article = ArticleView {
             card,
             lang: &a.lang,
-            content: &a.body.html,
+            content: &content,
             toc: &a.body.toc,
             word_count: a.body.word_count,
             updated_iso: a.updated.as_ref().map(|u| u.iso()),
@@ -531,11 +561,12 @@ impl<'a> Renderer<'a> {
     fn standalone(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
         let p = &self.site.pages[i];
         let path = self.routes.page(&p.lang, &p.slug);
+        let content = self.body_html(&path, &p.body)?;
         let page = PageView {
             title: &p.title,
             url: self.base.url(&path),
             lang: &p.lang,
-            content: &p.body.html,
+            content: &content,
             toc: &p.body.toc,
             summary: &p.summary,
             extra: &p.extra,
@@ -627,7 +658,7 @@ impl<'a> Renderer<'a> {
                 html_escape::encode_double_quoted_attribute(&image.alt)
             ));
         }
-        html.push_str(&a.body.html);
+        html.push_str(&self.body_html(&self.routes.article(&a.lang, &a.slug), &a.body)?);
         let description = feed::absolutize(&html, &page).map_err(|m| Diagnostic::new(&a.rel_path, m))?;
         Ok(FeedItem {
             title: feed::xml_safe(&a.title).into_owned(),
@@ -721,19 +752,6 @@ fn page_window(current: usize, total: usize) -> Vec<(usize, bool)> {
         }
     }
     shown
-}
-
-/// The image of an article: a relative `src` is next to the article's page.
-fn image_view(base: &BaseUrl, page_path: &str, src: &str, alt: &str) -> ImageView {
-    let is_absolute = src.contains("://") || src.starts_with("//");
-    let (url, permalink) = if is_absolute {
-        (src.to_string(), src.to_string())
-    } else if let Some(rooted) = src.strip_prefix('/') {
-        (base.url(rooted), base.permalink(rooted))
-    } else {
-        (base.url(&format!("{page_path}{src}")), base.permalink(&format!("{page_path}{src}")))
-    };
-    ImageView { src: url, permalink, alt: alt.to_string() }
 }
 
 #[cfg(test)]

@@ -30,9 +30,10 @@ use crate::config::Config;
 use crate::content::date::DateWords;
 use crate::error::{Diagnostic, display_path};
 
-/// Templates a theme may leave out: feeds, sitemaps and robots.txt, as the
-/// default theme writes them.
-const BUILT_IN: [(&str, &str); 4] = [
+/// Templates a theme may leave out: feeds, sitemaps, robots.txt and the
+/// figure of a photograph, as the default theme writes them.
+const BUILT_IN: [(&str, &str); 5] = [
+    ("figure.html", include_str!("../../themes/heritage/templates/figure.html")),
     ("rss.xml", include_str!("../../themes/heritage/templates/rss.xml")),
     ("sitemap.xml", include_str!("../../themes/heritage/templates/sitemap.xml")),
     ("sitemap_index.xml", include_str!("../../themes/heritage/templates/sitemap_index.xml")),

@@ -22,6 +22,7 @@
 //! | `sitemap.xml` | [`SitemapContext`] |
 //! | `sitemap_index.xml` | [`SitemapIndexContext`] |
 //! | `robots.txt` | [`RobotsContext`] |
+//! | `figure.html` | [`FigureContext`] (each photograph of a body, rendered into it) |
 //!
 //! Every page gets `site` (a [`SiteView`]) and `current` (a [`CurrentView`]:
 //! this page's URL, title, description and feeds), plus the data of its kind
@@ -122,14 +123,8 @@ pub struct TermLink {
     pub names: Vec<NativeName>,
 }
 
-/// An image ready for `<img>`.
-#[derive(Debug, Clone, Serialize)]
-pub struct ImageView {
-    pub src: String,
-    /// Absolute, for Open Graph.
-    pub permalink: String,
-    pub alt: String,
-}
+/// An image ready for `<picture>`: see [`crate::image::view::FigureView`].
+pub use crate::image::view::FigureView as ImageView;
 
 /// An article as listings show it.
 #[derive(Debug, Clone, Serialize)]
@@ -473,4 +468,12 @@ pub struct TopicContext<'a> {
     pub current: CurrentView,
     pub topic: TopicCard,
     pub paginator: Paginator<'a>,
+}
+
+/// `figure.html`: one photograph of an article's or a page's body, as a
+/// `<figure>` with its responsive `<picture>`, caption, credit and rights.
+#[derive(Debug, Serialize)]
+pub struct FigureContext<'a> {
+    pub site: &'a SiteView,
+    pub figure: ImageView,
 }

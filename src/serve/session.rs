@@ -36,6 +36,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::build::{BuildOptions, Loaded, config_for, load};
+use crate::content::Article;
 use crate::content::load::{Kind, Parsed, kind_of, read_source, resolve_articles, sort_articles};
 use crate::error::{Diagnostic, Error};
 use crate::output::MemoryOutput;
@@ -146,7 +147,10 @@ impl Session {
                 sources.push(rel);
             } else if rel.starts_with("content/") {
                 let known = state.loaded.site.assets.iter().any(|a| a.rel_path == rel);
-                if !known || !root.join(&rel).is_file() {
+                // A photograph is processed with the content (through the image cache, so
+                // only the changed one is decoded again).
+                let photograph = crate::image::process::is_processable(&rel);
+                if !known || photograph || !root.join(&rel).is_file() {
                     reload = true;
                 }
                 *state.generations.entry(rel).or_default() += 1;
@@ -220,6 +224,12 @@ impl Session {
                     if old.is_some_and(|i| site.articles[i].source_hash == article.source_hash) {
                         continue;
                     }
+                    // Photographs are processed with the content: new or changed ones reload it.
+                    let photographs = |a: &Article| (a.image.clone(), a.body.figures.clone());
+                    let before = old.map(|i| photographs(&site.articles[i]));
+                    if before.unwrap_or_default() != photographs(&article) {
+                        return Ok(false);
+                    }
                     articles_changed = true;
                     if let Some(i) = old {
                         site.articles.remove(i);
@@ -241,6 +251,9 @@ impl Session {
                 }
                 None if kind == Some(Kind::Article) => {
                     if let Some(i) = site.articles.iter().position(|a| a.rel_path == *rel) {
+                        if site.articles[i].image.is_some() || !site.articles[i].body.figures.is_empty() {
+                            return Ok(false);
+                        }
                         site.articles.remove(i);
                         articles_changed = true;
                     }
@@ -336,6 +349,8 @@ fn versions(
         format!("{:?}", site.config).hash(&mut h);
         templates.hash(&mut h);
         renderer.site_view_hash().hash(&mut h);
+        // Pages show photographs at the sizes they were processed to.
+        site.images.fingerprint().hash(&mut h);
         std::hash::Hasher::finish(&h)
     };
     // What a term link is made of, for cards (name and URL) and for full pages (with native names).
@@ -400,6 +415,8 @@ fn versions(
         country_card,
         page: site.pages.iter().map(|p| p.source_hash).collect(),
         asset: site.assets.iter().map(|a| hash_of(&(&a.rel_path, generation(&a.rel_path)))).collect(),
+        // A variant's file in the cache is named by the content it was made from.
+        image: site.images.files.iter().map(|f| hash_of(&(&f.site_path, &f.source_path))).collect(),
         theme_static: renderer
             .theme_static_sources()
             .map(|source| {
