@@ -19,6 +19,10 @@ use std::time::{Duration, Instant};
 use stele::build::BuildOptions;
 use stele::serve::session::Session;
 
+// The allocator of the `stele` binary, so that the times are those of `stele serve`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let Some(site) = args.first() else {

@@ -433,8 +433,11 @@ impl<'a> Planner<'a> {
         for (id, inst) in site.institution_ids().zip(&site.institutions) {
             let base = self.routes.institution(&lang, &inst.slug);
             let ids = &index.by_institution[id];
+            // The profile in full on the first page; the pages after it name the institution.
             let profile = [shown(Source::Institution(id), How::Full)];
-            self.listing(&base, ids, |n| Job::Institution(id, n), &profile, self.newest(ids));
+            let named = [shown(Source::Institution(id), How::Card)];
+            let job = |n| Job::Institution(id, n);
+            self.listing_shaped(&base, ids, job, (&profile, &named), self.newest(ids), 0);
             self.feed(self.routes.feed(&base), Job::InstitutionFeed(id), ids, Some(profile[0]), feed_limit);
         }
 
@@ -444,9 +447,12 @@ impl<'a> Planner<'a> {
         for (id, c) in site.country_ids().zip(&site.countries) {
             let base = self.routes.country(&lang, &c.slug);
             let ids = index.country(id);
+            // The profile and the country's institutions on the first page only.
             let mut profile = vec![shown(Source::Country(id), How::Full)];
             profile.extend(index.institutions_by_country[id].iter().map(|&i| shown(Source::Institution(i), How::Card)));
-            self.listing(&base, ids, |n| Job::Country(id, n), &profile, self.newest(ids));
+            let named = [shown(Source::Country(id), How::Card)];
+            let job = |n| Job::Country(id, n);
+            self.listing_shaped(&base, ids, job, (&profile, &named), self.newest(ids), 0);
             self.feed(self.routes.feed(&base), Job::CountryFeed(id), ids, Some(profile[0]), feed_limit);
         }
 
@@ -470,7 +476,7 @@ impl<'a> Planner<'a> {
             let id = TopicId(k);
             let named = hash_of(&topic.name);
             let lastmod = self.newest(&topic.articles);
-            self.listing_shaped(&base, &topic.articles, |n| Job::Topic(id, n), &[], lastmod, named);
+            self.listing_shaped(&base, &topic.articles, |n| Job::Topic(id, n), (&[], &[]), lastmod, named);
             self.feed_shaped(self.routes.feed(&base), Job::TopicFeed(id), &topic.articles, None, feed_limit, named);
         }
 
@@ -509,7 +515,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The pages of a paginated listing of `ids` at `base`; every page also
-    /// shows `also` (a profile above the list).
+    /// shows `also`.
     fn listing(
         &mut self,
         base: &str,
@@ -518,24 +524,26 @@ impl<'a> Planner<'a> {
         also: &[Shown],
         lastmod: Option<LastMod>,
     ) {
-        self.listing_shaped(base, ids, job, also, lastmod, 0);
+        self.listing_shaped(base, ids, job, (also, also), lastmod, 0);
     }
 
-    /// A listing whose pages also show something that is not a source (a
-    /// topic's name), given as a hash in `extra`.
+    /// A listing whose first page also shows `first` (a profile above the
+    /// list) and whose later pages show `later` (the profile's name), and
+    /// whose pages show something that is not a source (a topic's name),
+    /// given as a hash in `extra`.
     fn listing_shaped(
         &mut self,
         base: &str,
         ids: &[usize],
         job: impl Fn(PageNo) -> Job,
-        also: &[Shown],
+        (first, later): (&[Shown], &[Shown]),
         lastmod: Option<LastMod>,
         extra: u64,
     ) {
         let per = self.site.config.paginate;
         let total = ids.len().div_ceil(per).max(1);
         for n in 1..=total {
-            let mut shows = also.to_vec();
+            let mut shows = if n == 1 { first.to_vec() } else { later.to_vec() };
             shows.extend(cards(ids.iter().skip((n - 1) * per).take(per)));
             let shape = hash_of(&(n, total, ids.len(), extra));
             self.push(file_of(&paginated(base, n)), Kind::Page, job(PageNo(n)), shows, shape, lastmod);

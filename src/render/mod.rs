@@ -74,11 +74,16 @@ fn native_names(names: &std::collections::BTreeMap<String, String>) -> Vec<Nativ
 impl<'a> Renderer<'a> {
     /// Prepares the shared views.
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        Renderer::with_index(site, theme, Index::new(site))
+    }
+
+    /// Prepares the shared views with groupings already made for this site
+    /// (`serve` keeps them while no article moves between them).
+    pub fn with_index(site: &'a Site, theme: &'a Theme, index: Index) -> Self {
         let config = &site.config;
         let lang = config.language.as_str();
         let routes = Routes::new(lang);
         let base = &config.base_url;
-        let index = Index::new(site);
         let country_links: Vec<TermLink> = site
             .countries
             .iter()
@@ -262,6 +267,11 @@ impl<'a> Renderer<'a> {
         &self.index
     }
 
+    /// The site's groupings, kept when the renderer is done.
+    pub fn into_index(self) -> Index {
+        self.index
+    }
+
     /// Renders the given entries of `plan` in parallel into `out`, collecting every problem.
     pub fn render(&self, plan: &Plan, entries: &[&Entry], out: &dyn Output) -> Result<(), Vec<Diagnostic>> {
         let problems: Vec<Diagnostic> =
@@ -441,17 +451,20 @@ impl<'a> Renderer<'a> {
         let (site, routes, lang) = (self.site, &self.routes, self.lang());
         let inst = &site.institutions[id];
         let path = routes.institution(lang, &inst.slug);
+        // The profile is on the first page; the pages after it show the card alone (see InstitutionView).
+        let first = n == 1;
         let institution = InstitutionView {
             card: &self.institution_cards[id],
             slug: &inst.slug,
             feed_url: self.base.url(&routes.feed(&path)),
-            website: inst.website.as_deref(),
-            founded: inst.founded.as_deref(),
-            aliases: &inst.aliases,
-            description: &inst.body.html,
-            extra: &inst.extra,
+            website: inst.website.as_deref().filter(|_| first),
+            founded: inst.founded.as_deref().filter(|_| first),
+            aliases: if first { &inst.aliases } else { &[] },
+            description: if first { &inst.body.html } else { "" },
+            extra: if first { &inst.extra } else { &serde_json::Value::Null },
         };
-        let summary = or_site_description(&inst.body.first_paragraph, &site.config.description);
+        let own = if first { inst.body.first_paragraph.as_str() } else { "" };
+        let summary = or_site_description(own, &site.config.description);
         let mut current = self.current_with_feed(&path, &inst.name, summary, "institutions");
         current.url = self.base.url(&paginated(&path, n));
         current.permalink = self.base.permalink(&paginated(&path, n));
@@ -475,15 +488,19 @@ impl<'a> Renderer<'a> {
         let (site, routes, lang) = (self.site, &self.routes, self.lang());
         let c = &site.countries[id];
         let path = routes.country(lang, &c.slug);
+        // The profile is on the first page; the pages after it show the card alone (see CountryView).
+        let first = n == 1;
+        let institutions = if first { self.index.institutions_by_country[id].as_slice() } else { &[] };
         let country = CountryView {
             card: &self.country_cards[id],
             slug: &c.slug,
             feed_url: self.base.url(&routes.feed(&path)),
-            description: &c.body.html,
-            institutions: self.index.institutions_by_country[id].iter().map(|&i| &self.institution_cards[i]).collect(),
-            extra: &c.extra,
+            description: if first { &c.body.html } else { "" },
+            institutions: institutions.iter().map(|&i| &self.institution_cards[i]).collect(),
+            extra: if first { &c.extra } else { &serde_json::Value::Null },
         };
-        let summary = or_site_description(&c.body.first_paragraph, &site.config.description);
+        let own = if first { c.body.first_paragraph.as_str() } else { "" };
+        let summary = or_site_description(own, &site.config.description);
         let mut current = self.current_with_feed(&path, &c.name, summary, "countries");
         current.url = self.base.url(&paginated(&path, n));
         current.permalink = self.base.permalink(&paginated(&path, n));

@@ -203,7 +203,12 @@ pub struct InstitutionCard {
     pub article_count: usize,
 }
 
-/// An institution's page.
+/// An institution's page. Its profile (description, website, founding
+/// year, aliases, `extra`, and its first paragraph as the page's
+/// description) is given on the first page of its listing only; on the
+/// pages after it those are empty (the description is the site's) and the
+/// page is the card's name above a page of articles, so that a change to the profile renders one
+/// page again, not every page of a long listing.
 #[derive(Debug, Clone, Serialize)]
 pub struct InstitutionView<'a> {
     #[serde(flatten)]
@@ -228,7 +233,8 @@ pub struct CountryCard {
     pub institution_count: usize,
 }
 
-/// A country's page.
+/// A country's page. Its profile (description, institutions, `extra`) is
+/// given on the first page of its listing only, as for [`InstitutionView`].
 #[derive(Debug, Clone, Serialize)]
 pub struct CountryView<'a> {
     #[serde(flatten)]

@@ -12,7 +12,9 @@
 //!    in place — a new or removed profile or page, a profile whose name,
 //!    aliases, slug or country changed, a bundle, a static file added or
 //!    removed, a new language or time zone — reloads the content from disk.
-//! 2. **Plan and compare.** The new [`Plan`] is made, every source gets a
+//! 2. **Plan and compare.** The new [`Plan`] is made (or the last one kept,
+//!    with its groupings, when no source moved in or out of any listing:
+//!    see [`structure`]), every source gets a
 //!    version (a hash of what outputs show of it: an article's card is
 //!    hashed from the card itself, so a body edit leaves listings alone),
 //!    and each entry a fingerprint from the versions of what it shows
@@ -39,8 +41,9 @@ use crate::build::{BuildOptions, Loaded, config_for, load};
 use crate::content::Article;
 use crate::content::load::{Kind, Parsed, kind_of, read_source, resolve_articles, sort_articles};
 use crate::error::{Diagnostic, Error};
+use crate::index::Index;
 use crate::output::MemoryOutput;
-use crate::plan::{Entry, Versions, hash_of, hasher};
+use crate::plan::{Entry, Plan, Versions, hash_of, hasher};
 use crate::render::Renderer;
 use crate::render::theme::Theme;
 
@@ -66,6 +69,16 @@ struct State {
     generations: HashMap<String, u64>,
     /// How many times the templates or site.toml changed.
     templates: u64,
+    /// The last groupings and plan, with the [`structure`] they were made for.
+    kept: Option<Kept>,
+}
+
+/// What an update can take over from the one before when the site's
+/// structure is the same: making them costs more than the rest of a small update.
+struct Kept {
+    structure: u64,
+    index: Index,
+    plan: Plan,
 }
 
 /// What an update changed.
@@ -102,6 +115,7 @@ impl Session {
             cards: previous.map(|p| p.cards).unwrap_or_default(),
             generations: HashMap::new(),
             templates: 0,
+            kept: None,
         };
         self.render_changes(state, false)
     }
@@ -301,8 +315,15 @@ impl Session {
     /// Plans the site as it now is and renders the entries whose fingerprint changed.
     fn render_changes(&mut self, mut state: State, incremental: bool) -> Result<Update, Error> {
         let (site, theme) = (&state.loaded.site, &state.loaded.theme);
-        let renderer = Renderer::new(site, theme);
-        let plan = renderer.plan().map_err(Error::from)?;
+        let structure = structure(site, state.templates);
+        let (renderer, plan) = match state.kept.take() {
+            Some(kept) if kept.structure == structure => (Renderer::with_index(site, theme, kept.index), kept.plan),
+            _ => {
+                let renderer = Renderer::new(site, theme);
+                let plan = renderer.plan().map_err(Error::from)?;
+                (renderer, plan)
+            }
+        };
         let versions = versions(&renderer, site, state.templates, &state.generations, &mut state.cards);
         let fingerprints = plan.fingerprints(&versions, site);
         let todo: Vec<&Entry> =
@@ -327,12 +348,47 @@ impl Session {
         }
         changed.sort();
         let update = Update { changed, rendered: todo.len(), outputs: plan.entries.len(), incremental };
-        drop(renderer);
+        state.kept = Some(Kept { structure, index: renderer.into_index(), plan });
         state.fingerprints = fingerprints;
         self.files = Arc::new(files);
         self.state = Some(state);
         Ok(update)
     }
+}
+
+/// A hash of everything the groupings ([`Index::new`]) and the plan
+/// ([`Plan::new`]) are made from: which sources there are, in which order,
+/// at which addresses, in which listings (institutions, countries, year,
+/// topics, the home page's lead), with the templates and site.toml as they
+/// are (`templates` counts their changes). While it stays the same, so do the
+/// groupings and the plan, and an edit to a body, a title or a profile's text
+/// re-renders without remaking them. Dates of last change are not part of it:
+/// the plan reads them when fingerprints are made.
+fn structure(site: &crate::content::Site, templates: u64) -> u64 {
+    use std::hash::Hash;
+    let mut h = hasher();
+    templates.hash(&mut h);
+    site.articles.len().hash(&mut h);
+    for a in &site.articles {
+        (&a.rel_path, &a.slug, &a.lang, a.date_key, a.date.year(), a.bundle, a.draft, a.featured).hash(&mut h);
+        (&a.institutions, &a.countries, &a.topics, &a.topic_slugs).hash(&mut h);
+    }
+    for p in &site.pages {
+        (&p.rel_path, &p.slug, &p.lang, p.updated.is_some(), p.draft).hash(&mut h);
+    }
+    for i in &site.institutions {
+        (&i.rel_path, &i.slug, &i.name, i.country).hash(&mut h);
+    }
+    for c in &site.countries {
+        (&c.rel_path, &c.slug, &c.name).hash(&mut h);
+    }
+    for a in &site.assets {
+        a.rel_path.hash(&mut h);
+    }
+    for f in &site.images.files {
+        (&f.site_path, &f.rel_path).hash(&mut h);
+    }
+    std::hash::Hasher::finish(&h)
 }
 
 /// The version of every source the plan's entries show.
