@@ -336,22 +336,122 @@ pub fn content_type(site_path: &str) -> String {
     }
 }
 
-/// Answers requests until the server stops: one thread per request. A
-/// connection hands over its next request only once the previous one is
-/// answered, so there are never more request threads than connections.
+/// Answers requests until the server stops, each on a thread of its own
+/// while it is answered, so that a slow reader or a live-reload stream never
+/// holds up another request. Threads are kept for the next request rather
+/// than ended: a thread that ends lingers a moment in the system, and a flood
+/// of pipelined requests would pile them up (see [`Pool`]).
 pub fn run(server: tiny_http::Server, state: Arc<RwLock<State>>, hub: Arc<Hub>, policy: Policy) {
+    let pool = Arc::new(Pool::default());
     for request in server.incoming_requests() {
-        let state = Arc::clone(&state);
-        let hub = Arc::clone(&hub);
+        let Some(request) = pool.hand_over(request) else { continue };
+        let (state, hub, pool) = (Arc::clone(&state), Arc::clone(&hub), Arc::clone(&pool));
         // If no thread can be started the request is dropped, which answers 500.
         let _ = std::thread::Builder::new().name("stele-request".into()).spawn(move || {
-            handle(request, &state, &hub, policy);
+            let mut next = Some(request);
+            while let Some(request) = next {
+                let streamed = handle(request, &state, &hub, policy, &pool);
+                next = pool.next(streamed);
+            }
         });
     }
 }
 
-/// Answers one request (on its own thread).
-fn handle(request: tiny_http::Request, state: &RwLock<State>, hub: &Hub, policy: Policy) {
+/// The request threads: each answers a request, then waits for the next one
+/// for [`IDLE_THREAD`] before it ends. A request goes to a waiting thread
+/// when there is one; when every thread is answering, a thread that is
+/// writing a page (not a live-reload stream) is usually about to be free, so
+/// the request waits for it up to [`HANDOVER_WAIT`] before a new thread is
+/// started. A connection hands over its next request only once the previous
+/// one is answered, so there are never more threads than connections answered
+/// at once, however many requests each sends.
+#[derive(Default)]
+struct Pool {
+    state: std::sync::Mutex<PoolState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct PoolState {
+    /// Requests handed over and not yet taken.
+    queue: std::collections::VecDeque<tiny_http::Request>,
+    /// Threads waiting for a request, less the requests queued for them.
+    idle: usize,
+    /// Threads answering a request that is not a live-reload stream.
+    answering: usize,
+}
+
+/// How long a request thread waits for another request before it ends.
+const IDLE_THREAD: Duration = Duration::from_secs(30);
+
+/// How long a request waits for a thread that is finishing an answer.
+const HANDOVER_WAIT: Duration = Duration::from_millis(5);
+
+impl Pool {
+    /// Gives `request` to a waiting thread, or returns it for a new thread.
+    fn hand_over(&self, request: tiny_http::Request) -> Option<tiny_http::Request> {
+        let Ok(mut state) = self.state.lock() else { return Some(request) };
+        let deadline = std::time::Instant::now() + HANDOVER_WAIT;
+        while state.idle == 0 && state.answering > 0 {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match self.changed.wait_timeout(state, left) {
+                Ok((guard, _)) => state = guard,
+                Err(_) => return Some(request),
+            }
+        }
+        if state.idle == 0 {
+            state.answering += 1; // the new thread's
+            return Some(request);
+        }
+        state.idle -= 1;
+        state.answering += 1;
+        state.queue.push_back(request);
+        self.changed.notify_all();
+        None
+    }
+
+    /// Called by a thread whose answer is a live-reload stream: it is not about to be free.
+    fn streaming(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.answering = state.answering.saturating_sub(1);
+            self.changed.notify_all();
+        }
+    }
+
+    /// Waits for the next request of a thread that has answered one; `None`
+    /// when none came for [`IDLE_THREAD`] (the thread then ends).
+    fn next(&self, was_streaming: bool) -> Option<tiny_http::Request> {
+        let Ok(mut state) = self.state.lock() else { return None };
+        if !was_streaming {
+            state.answering = state.answering.saturating_sub(1);
+        }
+        state.idle += 1;
+        self.changed.notify_all();
+        let deadline = std::time::Instant::now() + IDLE_THREAD;
+        loop {
+            if let Some(request) = state.queue.pop_front() {
+                return Some(request);
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                // Nothing queued: this thread was idle and is no more.
+                state.idle -= 1;
+                return None;
+            }
+            state = match self.changed.wait_timeout(state, left) {
+                Ok((guard, _)) => guard,
+                Err(_) => return None,
+            };
+        }
+    }
+}
+
+/// Answers one request (on its own thread); true when the answer was a
+/// live-reload stream (see [`Pool::streaming`]).
+fn handle(request: tiny_http::Request, state: &RwLock<State>, hub: &Hub, policy: Policy, pool: &Pool) -> bool {
     let snapshot = current(state);
     let hosts: Vec<&str> =
         request.headers().iter().filter(|h| h.field.equiv("Host")).map(|h| h.value.as_str()).collect();
@@ -369,14 +469,17 @@ fn handle(request: tiny_http::Request, state: &RwLock<State>, hub: &Hub, policy:
                 let _ = request.respond(busy);
             }
             Some(subscription) => {
+                pool.streaming();
                 // Subscribed first, then read the generation: no signal can fall in between.
                 let generation = current(state).generation;
                 let mut writer = request.into_writer();
                 let _ = reload::stream(&mut writer, hub, &subscription, generation);
                 let _ = writer.flush();
+                return true;
             }
         },
     }
+    false
 }
 
 /// Writes `response` to the client.
@@ -469,6 +572,7 @@ fn current(state: &RwLock<State>) -> State {
 mod tests {
     use super::*;
     use crate::error::Diagnostic;
+    use crate::error::Position;
 
     const ON: Policy = Policy { check_host: true };
     const HOST: &[&str] = &["127.0.0.1:1111"];
@@ -560,7 +664,11 @@ mod tests {
     #[test]
     fn overlay_lists_problems_on_every_html_page() {
         let mut state = site();
-        state.errors = vec![Diagnostic::at("content/articles/x.md", 4, 3, "unknown institution `Dunhuang <Acadmy>`")];
+        state.errors = vec![Diagnostic::at(
+            "content/articles/x.md",
+            Position::new(4, 3),
+            "unknown institution `Dunhuang <Acadmy>`",
+        )];
         for target in ["/", "/articles/x/", "/nope"] {
             let text = body(&get(&state, target));
             assert!(text.contains(reload::OVERLAY_ID), "{target}");
