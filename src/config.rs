@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::{Diagnostic, closest, line_col};
+use crate::error::{Diagnostic, Position, closest, line_col};
 
 /// The keys `site.toml` may have, for suggestions.
 const KEYS: &[&str] = &[
@@ -147,7 +147,7 @@ pub struct Config {
     pub time_zone: jiff::tz::TimeZone,
     pub theme: String,
     /// Where `theme` is written in site.toml, for "theme not found".
-    pub theme_pos: Option<(usize, usize)>,
+    pub theme_pos: Option<Position>,
     pub paginate: usize,
     pub feed_limit: usize,
     pub images: ImagesConfig,
@@ -258,8 +258,10 @@ impl Config {
         }
         let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
         let images = images_config(raw.images).map_err(|m| {
-            Diagnostic::new(shown, m)
-                .with_pos(text.lines().position(|l| l.trim() == "[images]").map(|i| (i + 1, 1)).or(Some((1, 1))))
+            Diagnostic::new(shown, m).with_pos(Some(Position::new(
+                text.lines().position(|l| l.trim() == "[images]").map_or(1, |i| i + 1),
+                1,
+            )))
         })?;
         Ok(Config {
             title: raw.title,
@@ -299,7 +301,7 @@ fn toml_diagnostic(text: &str, shown: &str, err: &toml::de::Error) -> Diagnostic
         message = format!("missing required key `{key}`, expected `{key} = \"...\"`");
     }
     let pos = err.span().map(|span| line_col(text, span.start));
-    Diagnostic::new(shown, message).with_pos(pos.or(Some((1, 1))))
+    Diagnostic::new(shown, message).with_pos(pos.or(Some(Position::new(1, 1))))
 }
 
 /// `a`, `b` and `c` as one string.
@@ -308,11 +310,11 @@ pub fn quoted_list(items: &[&str]) -> String {
 }
 
 /// Line and column of a top-level `key =` in a TOML text.
-fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
+fn key_position(text: &str, key: &str) -> Option<Position> {
     text.lines().enumerate().find_map(|(i, line)| {
         let trimmed = line.trim_start();
         let rest = trimmed.strip_prefix(key)?;
-        rest.trim_start().starts_with('=').then(|| (i + 1, line.len() - trimmed.len() + 1))
+        rest.trim_start().starts_with('=').then(|| Position::new(i + 1, line.len() - trimmed.len() + 1))
     })
 }
 

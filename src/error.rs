@@ -17,15 +17,46 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// A place in a file: the 1-based line, and the 1-based column in
+/// characters (not bytes) within that line. The one position type of every
+/// diagnostic; sorting by it is reading order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Position {
+    pub const fn new(line: usize, column: usize) -> Self {
+        Position { line, column }
+    }
+
+    /// The position of byte `offset` of `text` (clamped to the text, and back
+    /// to the start of a character).
+    pub fn of_offset(text: &str, offset: usize) -> Self {
+        line_col(text, offset)
+    }
+
+    /// This position, counted in a part of a file (a body, a block) whose
+    /// first line is line `first_line` of the file, as a position in the file.
+    pub fn in_file(self, first_line: usize) -> Self {
+        Position { line: first_line + self.line.max(1) - 1, column: self.column }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
 /// One problem in the site, with its location.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
     /// The file, relative to the site root where possible.
     pub path: String,
-    /// 1-based line in the file, when known.
-    pub line: Option<usize>,
-    /// 1-based column (in characters) in the line, when known.
-    pub column: Option<usize>,
+    /// Where in the file, when known.
+    pub pos: Option<Position>,
     /// What is wrong, lower-case, no final period.
     pub message: String,
     /// The source line drawn with a caret under the column (see [`with_frames`]),
@@ -36,19 +67,18 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A problem with a whole file.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { path: path.into(), line: None, column: None, message: message.into(), frame: None }
+        Diagnostic { path: path.into(), pos: None, message: message.into(), frame: None }
     }
 
     /// A problem at a line and column of a file.
-    pub fn at(path: impl Into<String>, line: usize, column: usize, message: impl Into<String>) -> Self {
-        Diagnostic { path: path.into(), line: Some(line), column: Some(column), message: message.into(), frame: None }
+    pub fn at(path: impl Into<String>, pos: Position, message: impl Into<String>) -> Self {
+        Diagnostic { path: path.into(), pos: Some(pos), message: message.into(), frame: None }
     }
 
     /// The same diagnostic with its location replaced when `pos` is known.
-    pub fn with_pos(mut self, pos: Option<(usize, usize)>) -> Self {
-        if let Some((line, column)) = pos {
-            self.line = Some(line);
-            self.column = Some(column);
+    pub fn with_pos(mut self, pos: Option<Position>) -> Self {
+        if pos.is_some() {
+            self.pos = pos;
         }
         self
     }
@@ -57,11 +87,8 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
+        if let Some(pos) = self.pos {
+            write!(f, ":{pos}")?;
         }
         write!(f, ": {}", self.message)
     }
@@ -202,11 +229,11 @@ fn render_one(renderer: &annotate_snippets::Renderer, d: &Diagnostic, root: &Pat
     let heading = d.to_string();
     let level = if title { Level::ERROR } else { Level::ERROR.no_name() };
     let group = Group::with_title(level.primary_title(if title { heading.as_str() } else { "" }));
-    let Some((line, text)) = d.line.zip(source_line(root, d)) else {
+    let Some((pos, text)) = d.pos.zip(source_line(root, d)) else {
         return if title { renderer.render(&[group]) } else { String::new() };
     };
-    let span = caret_span(&text, d.column.unwrap_or(1));
-    let snippet = Snippet::source(text.as_str()).line_start(line).annotation(AnnotationKind::Primary.span(span));
+    let span = caret_span(&text, pos.column);
+    let snippet = Snippet::source(text.as_str()).line_start(pos.line).annotation(AnnotationKind::Primary.span(span));
     let rendered = renderer.render(&[group.element(snippet)]);
     if title {
         rendered
@@ -219,7 +246,7 @@ fn render_one(renderer: &annotate_snippets::Renderer, d: &Diagnostic, root: &Pat
 /// The text of the line `d` points at, read again from its file under `root`
 /// (BOM and line ending removed), when it can be.
 fn source_line(root: &Path, d: &Diagnostic) -> Option<String> {
-    let line = d.line?;
+    let line = d.pos?.line;
     if d.path.is_empty() {
         return None;
     }
@@ -268,7 +295,7 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub fn line_col(text: &str, offset: usize) -> Position {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -277,7 +304,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    Position { line, column }
 }
 
 #[cfg(test)]
@@ -286,7 +313,7 @@ mod tests {
 
     #[test]
     fn displays_location() {
-        let d = Diagnostic::at("content/articles/x.md", 4, 3, "unknown key `a`");
+        let d = Diagnostic::at("content/articles/x.md", Position::new(4, 3), "unknown key `a`");
         assert_eq!(d.to_string(), "content/articles/x.md:4:3: unknown key `a`");
         assert_eq!(Diagnostic::new("site.toml", "bad").to_string(), "site.toml: bad");
     }
@@ -303,15 +330,19 @@ mod tests {
     fn frames_show_the_line_with_a_caret() {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("x.md"), "---\ntitle: a\ndate: 2024-02-30\n---\n").expect("write");
-        let d = Diagnostic::at("x.md", 3, 7, "impossible date");
+        let d = Diagnostic::at("x.md", Position::new(3, 7), "impossible date");
         let text = render(&[d], dir.path(), false);
         assert!(text.starts_with("error: x.md:3:7: impossible date\n"), "{text}");
         assert!(text.contains("3 | date: 2024-02-30"), "{text}");
         assert!(text.contains("  |       ^^^^^^^^^^"), "{text}");
         assert!(!text.contains('\u{1b}'), "plain: {text}");
-        assert!(render(&[Diagnostic::at("x.md", 3, 7, "m")], dir.path(), true).contains('\u{1b}'));
+        assert!(render(&[Diagnostic::at("x.md", Position::new(3, 7), "m")], dir.path(), true).contains('\u{1b}'));
         // No file, or no line: the one-line diagnostic alone.
-        let gone = render(&[Diagnostic::at("gone.md", 3, 1, "m"), Diagnostic::new("x.md", "n")], dir.path(), false);
+        let gone = render(
+            &[Diagnostic::at("gone.md", Position::new(3, 1), "m"), Diagnostic::new("x.md", "n")],
+            dir.path(),
+            false,
+        );
         assert_eq!(gone, "error: gone.md:3:1: m\n\nerror: x.md: n\n");
     }
 
@@ -319,7 +350,10 @@ mod tests {
     fn frames_for_the_overlay_have_no_title() {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("x.md"), "---\ntitle: a\ndate: 2024-02-30\n---\n").expect("write");
-        let list = with_frames(vec![Diagnostic::at("x.md", 3, 7, "m"), Diagnostic::new("x.md", "n")], dir.path());
+        let list = with_frames(
+            vec![Diagnostic::at("x.md", Position::new(3, 7), "m"), Diagnostic::new("x.md", "n")],
+            dir.path(),
+        );
         let frame = list[0].frame.as_deref().expect("a frame");
         assert!(!frame.contains("error"), "{frame}");
         assert!(frame.contains("3 | date: 2024-02-30") && frame.contains('^'), "{frame}");
@@ -338,10 +372,10 @@ mod tests {
     #[test]
     fn line_and_column() {
         let text = "ab\ncdé\nf";
-        assert_eq!(line_col(text, 0), (1, 1));
-        assert_eq!(line_col(text, 3), (2, 1));
-        assert_eq!(line_col(text, 7), (2, 4));
-        assert_eq!(line_col(text, 100), (3, 2));
+        assert_eq!(line_col(text, 0), Position::new(1, 1));
+        assert_eq!(line_col(text, 3), Position::new(2, 1));
+        assert_eq!(line_col(text, 7), Position::new(2, 4));
+        assert_eq!(line_col(text, 100), Position::new(3, 2));
     }
 
     #[test]

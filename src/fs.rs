@@ -25,7 +25,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Diagnostic, Error, line_col};
+use crate::error::{Diagnostic, Error, Position, line_col};
 
 /// Reads a source file as text; `shown` is the path as messages show it.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
@@ -127,21 +127,19 @@ pub fn decode_text(mut bytes: Vec<u8>, shown: &str) -> Result<String, Diagnostic
             let bytes = err.into_bytes();
             // Everything before the first bad byte is valid, so positions can be counted on it.
             let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
-            let (line, column) = line_col(prefix, prefix.len());
+            let Position { line, column } = line_col(prefix, prefix.len());
             return Err(Diagnostic::at(
                 shown,
-                line,
-                column,
+                Position::new(line, column),
                 format!("the file is not valid UTF-8 (byte 0x{:02X}), expected UTF-8 text", bytes[good]),
             ));
         }
     };
     if let Some((offset, c)) = text.char_indices().find(|&(_, c)| is_invisible_control(c)) {
-        let (line, column) = line_col(&text, offset);
+        let Position { line, column } = line_col(&text, offset);
         return Err(Diagnostic::at(
             shown,
-            line,
-            column,
+            Position::new(line, column),
             format!(
                 "the file contains the control character U+{:04X}, which no page can show, expected text (tabs and line breaks are fine)",
                 u32::from(c)
@@ -183,7 +181,7 @@ mod tests {
     #[test]
     fn refuses_control_characters() {
         let err = decode_text("ok\nab\u{1b}c".into(), "a.md").unwrap_err();
-        assert_eq!((err.line, err.column), (Some(2), Some(3)));
+        assert_eq!(err.pos, Some(Position::new(2, 3)));
         assert!(err.message.contains("U+001B"), "{err}");
         assert!(decode_text("tab\there\r\nline\n".into(), "a.md").is_ok());
     }
@@ -218,7 +216,7 @@ mod tests {
     #[test]
     fn reports_first_bad_byte() {
         let err = decode_text(b"ok\nab\xFFc".to_vec(), "a.md").unwrap_err();
-        assert_eq!((err.line, err.column), (Some(2), Some(3)));
+        assert_eq!(err.pos, Some(Position::new(2, 3)));
         assert!(err.message.contains("not valid UTF-8"), "{err}");
     }
 }

@@ -37,7 +37,7 @@ use percent_encoding::percent_decode_str;
 use crate::build::{self, BuildOptions, Loaded};
 use crate::content::front_matter;
 use crate::content::markdown::Rendered;
-use crate::error::{Diagnostic, Error, display_path, line_col};
+use crate::error::{Diagnostic, Error, Position, display_path, line_col};
 use crate::output::Output;
 use crate::plan::route::Routes;
 use crate::plan::{ArticleId, Entry, PageId, Plan, Source};
@@ -239,7 +239,7 @@ impl<'a> Locator<'a> {
             };
             let message = format!("broken link `{}` on `{page}`{others}: {}", first.target, first.message);
             found.push(match origin {
-                Origin::Template(shown, line, column) => Diagnostic::at(shown, line, column, message),
+                Origin::Template(shown, line, column) => Diagnostic::at(shown, Position::new(line, column), message),
                 Origin::Target(_) => Diagnostic::new(page, message),
             });
         }
@@ -263,7 +263,7 @@ impl<'a> Locator<'a> {
             // Raw HTML in the Markdown: find the attribute value in the source.
             let pos = text.and_then(|t| t.find(link.target.as_str()).map(|at| line_col(t, at)));
             let message = format!("broken link `{}`: {}", link.target, link.message);
-            let d = Diagnostic::new(rel_path, message).with_pos(pos.map(|(l, c)| (body_line + l - 1, c)));
+            let d = Diagnostic::new(rel_path, message).with_pos(pos.map(|p| p.in_file(body_line)));
             return Some(vec![d]);
         }
         Some(
@@ -272,7 +272,7 @@ impl<'a> Locator<'a> {
                 .map(|l| {
                     let what = if l.is_image { "image" } else { "link" };
                     let message = format!("broken {what} `{}`: {}", l.dest, link.message);
-                    Diagnostic::at(rel_path, body_line + l.line - 1, l.column, message)
+                    Diagnostic::at(rel_path, l.pos.in_file(body_line), message)
                 })
                 .collect(),
         )
@@ -334,7 +334,7 @@ impl TemplateIndex {
         let mut index = TemplateIndex::default();
         for (shown, text) in templates.values() {
             let origin = |at: usize| {
-                let (line, column) = line_col(text, at);
+                let Position { line, column } = line_col(text, at);
                 Origin::Template(shown.clone(), line, column)
             };
             for (at, value) in quoted_values(text) {

@@ -16,7 +16,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{Diagnostic, closest};
+use crate::error::{Diagnostic, Position, closest};
 
 /// How deeply `[` and `{` may nest in a front-matter block.
 const MAX_FLOW_DEPTH: usize = 64;
@@ -41,8 +41,7 @@ pub fn split<'a>(text: &'a str, shown: &str) -> Result<Split<'a>, Diagnostic> {
     else {
         return Err(Diagnostic::at(
             shown,
-            1,
-            1,
+            Position::new(1, 1),
             "the file does not start with front matter, expected a first line `---` followed by YAML such as `title: ...`",
         ));
     };
@@ -57,8 +56,7 @@ pub fn split<'a>(text: &'a str, shown: &str) -> Result<Split<'a>, Diagnostic> {
     }
     Err(Diagnostic::at(
         shown,
-        1,
-        1,
+        Position::new(1, 1),
         "the front matter opened here is never closed, expected a line `---` after the YAML block",
     ))
 }
@@ -97,7 +95,7 @@ pub fn parse_all<T: DeserializeOwned>(split: &Split<'_>, shown: &str, keys: &[&s
                 Some(known) => format!("unknown key `{key}`, did you mean `{known}`?"),
                 None => format!("unknown key `{key}`, expected one of {}", crate::config::quoted_list(keys)),
             };
-            Diagnostic::at(shown, line + YAML_FIRST_LINE, 1, message)
+            Diagnostic::at(shown, Position::new(line + YAML_FIRST_LINE, 1), message)
         })
         .collect();
     // The same block read as if corrected: a misspelt key whose suggestion is
@@ -189,24 +187,26 @@ fn unknown_keys(yaml: &str, keys: &[&str]) -> Vec<(String, usize)> {
 fn yaml_diagnostic(err: &serde_yaml::Error, yaml: &str, shown: &str, keys: &[&str]) -> Diagnostic {
     // Every error has a location, even one serde_yaml does not print (the
     // start of the block, for a missing top-level key).
-    let (line, column) = err.location().map_or((YAML_FIRST_LINE, 1), |loc| file_pos(loc.line(), loc.column()));
-    let message = explain(&in_file_positions(&err.to_string(), (line, column)), keys);
+    let at = err
+        .location()
+        .map_or(Position::new(YAML_FIRST_LINE, 1), |loc| file_pos(Position::new(loc.line(), loc.column())));
+    let message = explain(&in_file_positions(&err.to_string(), at), keys);
     // A key written twice is reported at the start of its map: point at the second one.
     let key = message.split_once(WRITTEN_TWICE).and_then(|(head, _)| head.rsplit('`').nth(1));
-    let (line, column) = key
-        .and_then(|key| second_key(yaml, (line - YAML_FIRST_LINE, column.saturating_sub(1)), key))
-        .map_or((line, column), |(l, c)| file_pos(l + 1, c + 1));
-    Diagnostic::at(shown, line, column, message)
+    let in_block = Position::new(at.line + 1 - YAML_FIRST_LINE, at.column);
+    let at = key.and_then(|key| second_key(yaml, in_block, key)).map_or(at, file_pos);
+    Diagnostic::at(shown, at, message)
 }
 
-/// The (0-based line, 0-based column in characters) of the second `key` of
-/// the map that starts at `start` in `yaml`: a flow map (`{a: 1, a: 2}`) or
-/// a block map (keys at the column of its first key). `None` when this
-/// simple reader cannot tell.
-fn second_key(yaml: &str, start: (usize, usize), key: &str) -> Option<(usize, usize)> {
+/// The position in the YAML block of the second `key` of the map that
+/// starts at `start` (also in the block): a flow map (`{a: 1, a: 2}`) or a
+/// block map (keys at the column of its first key). `None` when this simple
+/// reader cannot tell.
+fn second_key(yaml: &str, start: Position, key: &str) -> Option<Position> {
     let lines: Vec<&str> = yaml.lines().collect();
-    let first = lines.get(start.0)?;
-    let byte = first.char_indices().nth(start.1).map_or(first.len(), |(b, _)| b);
+    let start_line = start.line.checked_sub(1)?;
+    let first = lines.get(start_line)?;
+    let byte = first.char_indices().nth(start.column.saturating_sub(1)).map_or(first.len(), |(b, _)| b);
     let is_key = |text: &str| -> bool {
         let text = text.trim_start();
         let rest = [("\"", "\""), ("'", "'"), ("", "")]
@@ -216,13 +216,14 @@ fn second_key(yaml: &str, start: (usize, usize), key: &str) -> Option<(usize, us
         let rest = rest.trim_start_matches([' ', '\t']);
         rest.strip_prefix(':').is_some_and(|after| after.is_empty() || after.starts_with([' ', '\t', ',', '}']))
     };
-    let column = |line: usize, byte: usize| lines[line][..byte].chars().count();
+    // The 1-based position of a byte of a line (0-based) of the block.
+    let at = |line: usize, byte: usize| Position::new(line + 1, lines[line][..byte].chars().count() + 1);
     let mut found = 0;
     if first[byte..].starts_with('{') {
         // A flow map: keys follow its `{` or a `,` at its own depth.
         let (mut depth, mut quote) = (0usize, None::<char>);
-        for (l, text) in lines.iter().enumerate().skip(start.0) {
-            let from = if l == start.0 { byte } else { 0 };
+        for (l, text) in lines.iter().enumerate().skip(start_line) {
+            let from = if l == start_line { byte } else { 0 };
             for (b, c) in text[from..].char_indices().map(|(b, c)| (b + from, c)) {
                 match (quote, c) {
                     (Some(q), c) if c == q => quote = None,
@@ -241,7 +242,7 @@ fn second_key(yaml: &str, start: (usize, usize), key: &str) -> Option<(usize, us
                     found += 1;
                     if found == 2 {
                         let after = &text[b + 1..];
-                        return Some((l, column(l, b + 1 + after.len() - after.trim_start().len())));
+                        return Some(at(l, b + 1 + after.len() - after.trim_start().len()));
                     }
                 }
             }
@@ -250,35 +251,35 @@ fn second_key(yaml: &str, start: (usize, usize), key: &str) -> Option<(usize, us
     }
     // A block map: its keys sit at the indentation of the first one.
     let indent = byte;
-    for (l, text) in lines.iter().enumerate().skip(start.0) {
+    for (l, text) in lines.iter().enumerate().skip(start_line) {
         let trimmed = text.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
         let own = text.len() - trimmed.len();
-        if l > start.0 && own < indent {
+        if l > start_line && own < indent {
             return None;
         }
         if own == indent && is_key(trimmed) {
             found += 1;
             if found == 2 {
-                return Some((l, column(l, own)));
+                return Some(at(l, own));
             }
         }
     }
     None
 }
 
-/// A (line, column) of the YAML block (1-based) as a position in the file.
-fn file_pos(line: usize, column: usize) -> (usize, usize) {
-    (line + YAML_FIRST_LINE - 1, column)
+/// A position in the YAML block as a position in the file.
+fn file_pos(in_block: Position) -> Position {
+    Position::new(in_block.line + YAML_FIRST_LINE - 1, in_block.column)
 }
 
 /// serde_yaml prints positions in the block (" at line 2 column 5"). The
 /// error's own position is printed by [`Diagnostic`], so it is dropped; any
 /// other (where a collection being parsed started) is turned into a file
 /// position.
-fn in_file_positions(message: &str, own: (usize, usize)) -> String {
+fn in_file_positions(message: &str, own: Position) -> String {
     const AT: &str = " at line ";
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
@@ -291,9 +292,9 @@ fn in_file_positions(message: &str, own: (usize, usize)) -> String {
         });
         match parsed {
             Some((line, column, tail)) => {
-                let pos = file_pos(line, column);
+                let pos = file_pos(Position::new(line, column));
                 if pos != own {
-                    out.push_str(&format!(" at line {} column {}", pos.0, pos.1));
+                    out.push_str(&format!(" at line {} column {}", pos.line, pos.column));
                 }
                 rest = tail;
             }
@@ -560,11 +561,12 @@ fn check_size(yaml: &str, shown: &str) -> Result<(), Diagnostic> {
     let counter = std::cell::Cell::new(0);
     match Budget(&counter).deserialize(serde_yaml::Deserializer::from_str(yaml)) {
         Err(err) if counter.get() > MAX_VALUES => {
-            let (line, column) = err.location().map_or((YAML_FIRST_LINE, 1), |loc| file_pos(loc.line(), loc.column()));
+            let at = err
+                .location()
+                .map_or(Position::new(YAML_FIRST_LINE, 1), |loc| file_pos(Position::new(loc.line(), loc.column())));
             Err(Diagnostic::at(
                 shown,
-                line,
-                column,
+                at,
                 format!(
                     "the front matter expands into more than {MAX_VALUES} values (through aliases such as `*name`), expected plain keys and values"
                 ),
@@ -662,11 +664,10 @@ fn check_depth(yaml: &str, shown: &str) -> Result<(), Diagnostic> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_FLOW_DEPTH {
-                    let (line, column) = crate::error::line_col(yaml, offset);
+                    let at = file_pos(Position::of_offset(yaml, offset));
                     return Err(Diagnostic::at(
                         shown,
-                        line + YAML_FIRST_LINE - 1,
-                        column,
+                        at,
                         format!(
                             "the front matter nests more than {MAX_FLOW_DEPTH} levels deep, expected plain keys and values"
                         ),
@@ -682,20 +683,20 @@ fn check_depth(yaml: &str, shown: &str) -> Result<(), Diagnostic> {
 
 /// File position (line, column) of the value of top-level `key`, for errors
 /// found after parsing (an impossible date, an unknown institution).
-pub fn key_pos(split: &Split<'_>, key: &str) -> Option<(usize, usize)> {
+pub fn key_pos(split: &Split<'_>, key: &str) -> Option<Position> {
     split.yaml.lines().enumerate().find_map(|(i, line)| {
         let rest = line.strip_prefix(key)?.strip_prefix(':')?;
         let value_col = key.chars().count() + 2 + (rest.len() - rest.trim_start().len());
         let column = if rest.trim().is_empty() { 1 } else { value_col };
-        Some((i + YAML_FIRST_LINE, column))
+        Some(Position::new(i + YAML_FIRST_LINE, column))
     })
 }
 
 /// File position of the value of `key` inside the block map that is the
 /// value of top-level `parent` (`image:` then `  rights: ...`); `None` for a
 /// flow map (`image: { ... }`) or a missing key.
-pub fn nested_key_pos(split: &Split<'_>, parent: &str, key: &str) -> Option<(usize, usize)> {
-    let (parent_line, _) = key_pos(split, parent)?;
+pub fn nested_key_pos(split: &Split<'_>, parent: &str, key: &str) -> Option<Position> {
+    let parent_line = key_pos(split, parent)?.line;
     let lines: Vec<&str> = split.yaml.lines().collect();
     for (i, line) in lines.iter().enumerate().skip(parent_line - YAML_FIRST_LINE + 1) {
         let trimmed = line.trim_start();
@@ -709,7 +710,7 @@ pub fn nested_key_pos(split: &Split<'_>, parent: &str, key: &str) -> Option<(usi
             let indent = line.len() - trimmed.len();
             let value = rest.trim_start();
             let column = if value.is_empty() { indent + 1 } else { indent + key.len() + 2 + rest.len() - value.len() };
-            return Some((i + YAML_FIRST_LINE, column));
+            return Some(Position::new(i + YAML_FIRST_LINE, column));
         }
     }
     None
@@ -720,13 +721,14 @@ pub fn nested_key_pos(split: &Split<'_>, parent: &str, key: &str) -> Option<(usi
 /// a block list (lines starting with `- `). Used to point at one item of a
 /// list (the second mention of an institution, not the first). Empty when the
 /// value is not a list this simple scanner understands.
-pub fn item_positions(split: &Split<'_>, key: &str) -> Vec<(usize, usize)> {
-    let Some((key_line, _)) = key_pos(split, key) else { return Vec::new() };
+pub fn item_positions(split: &Split<'_>, key: &str) -> Vec<Position> {
+    let Some(key_line) = key_pos(split, key).map(|p| p.line) else { return Vec::new() };
     let lines: Vec<&str> = split.yaml.lines().collect();
     let first = key_line - YAML_FIRST_LINE;
     let after_key = &lines[first][key.len() + 1..];
     let value = after_key.trim_start();
-    let file_pos = |line: usize, byte: usize| (line + YAML_FIRST_LINE, lines[line][..byte].chars().count() + 1);
+    let file_pos =
+        |line: usize, byte: usize| Position::new(line + YAML_FIRST_LINE, lines[line][..byte].chars().count() + 1);
     if value.starts_with('[') {
         let start = key.len() + 1 + (after_key.len() - value.len());
         return flow_items(&lines, first, start).into_iter().map(|(l, b)| file_pos(l, b)).collect();
@@ -804,6 +806,11 @@ fn flow_items(lines: &[&str], line: usize, byte: usize) -> Vec<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
+    /// (line, column) pairs, to write expected positions briefly.
+    fn pairs(positions: Vec<Position>) -> Vec<(usize, usize)> {
+        positions.into_iter().map(|p| (p.line, p.column)).collect()
+    }
+
     use super::*;
 
     #[test]
@@ -874,7 +881,7 @@ mod tests {
         let (fm, problems) = parse_all::<Fm>(&split, "x.md", KEYS);
         assert!(fm.is_none());
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert_eq!(problems[1].line, Some(3), "{problems:?}");
+        assert_eq!(problems[1].pos.map(|p| p.line), Some(3), "{problems:?}");
     }
 
     #[test]
@@ -896,10 +903,10 @@ mod tests {
     #[test]
     fn syntax_errors_speak_of_file_positions() {
         let err = parse_text("---\ntitle: a\ninstitutions: [x\n---\n").unwrap_err();
-        assert_eq!((err.line, err.column), (Some(4), Some(1)), "{err}");
+        assert_eq!(err.pos, Some(Position::new(4, 1)), "{err}");
         assert!(err.message.contains("at line 3 column 15"), "where the list opened, in the file: {err}");
         assert_eq!(
-            in_file_positions("bad at line 2 column 3, while x at line 1 column 1", (3, 3)),
+            in_file_positions("bad at line 2 column 3, while x at line 1 column 1", Position::new(3, 3)),
             "bad, while x at line 2 column 1"
         );
     }
@@ -945,22 +952,22 @@ mod tests {
     fn positions_of_keys_and_items() {
         let text = "---\ntitle: a\ninstitutions:\n  - Dunhuang Academy\n  - Palace Museum\n---\n";
         let s = split(text, "x.md").unwrap();
-        assert_eq!(key_pos(&s, "title"), Some((2, 8)));
-        assert_eq!(item_positions(&s, "institutions"), [(4, 5), (5, 5)]);
+        assert_eq!(key_pos(&s, "title"), Some(Position::new(2, 8)));
+        assert_eq!(pairs(item_positions(&s, "institutions")), [(4, 5), (5, 5)]);
         let s = split("---\ninstitutions: [A, Bee]\n---\n", "x.md").unwrap();
-        assert_eq!(item_positions(&s, "institutions"), [(2, 16), (2, 19)]);
+        assert_eq!(pairs(item_positions(&s, "institutions")), [(2, 16), (2, 19)]);
     }
 
     #[test]
     fn positions_of_repeated_and_quoted_items() {
         let s = split("---\ninstitutions: [Musée Guimet, \"A, B\", Musée Guimet]\n---\n", "x.md").unwrap();
-        assert_eq!(item_positions(&s, "institutions"), [(2, 16), (2, 30), (2, 38)]);
+        assert_eq!(pairs(item_positions(&s, "institutions")), [(2, 16), (2, 30), (2, 38)]);
         let text = "---\ninstitutions: [\n  'It''s',\n  Dunhuang Academy ]\ntitle: a\n---\n";
         let s = split(text, "x.md").unwrap();
-        assert_eq!(item_positions(&s, "institutions"), [(3, 3), (4, 3)]);
+        assert_eq!(pairs(item_positions(&s, "institutions")), [(3, 3), (4, 3)]);
         let text = "---\ninstitutions:\n- A\n  # a comment\n-   B\ntitle: a\n---\n";
         let s = split(text, "x.md").unwrap();
-        assert_eq!(item_positions(&s, "institutions"), [(3, 3), (5, 5)]);
+        assert_eq!(pairs(item_positions(&s, "institutions")), [(3, 3), (5, 5)]);
         let s = split("---\ninstitutions: A\n---\n", "x.md").unwrap();
         assert!(item_positions(&s, "institutions").is_empty());
     }

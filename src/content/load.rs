@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use super::{Article, Asset, Country, CountryId, Institution, InstitutionId, Page, Site, SourceText, match_key};
 use crate::config::Config;
-use crate::error::{Diagnostic, closest, display_path};
+use crate::error::{Diagnostic, Position, closest, display_path};
 
 /// What the loader needs to know besides the files.
 #[derive(Debug, Clone)]
@@ -326,16 +326,11 @@ pub fn bidi_warnings(site: &Site) -> Vec<Diagnostic> {
         };
         let start = block.as_ptr() as usize - text.as_ptr() as usize;
         for (offset, c) in super::front_matter::bidi_controls(block) {
-            let (line, column) = crate::error::line_col(&text, start + offset);
-            warnings.push(Diagnostic::at(
-                rel_path,
-                line,
-                column,
-                format!(
+            let Position { line, column } = crate::error::line_col(&text, start + offset);
+            warnings.push(Diagnostic::at(rel_path, Position::new(line, column), format!(
                     "the invisible bidirectional control U+{:04X} makes the text around it show in another order than it is written, expected none (right-to-left text needs no control characters)",
                     u32::from(c)
-                ),
-            ));
+                )));
         }
     }
     warnings
@@ -391,7 +386,7 @@ fn resolve_countries(
 /// each name.
 fn check_country_slugs(countries: &[Country], institutions: &[Institution], problems: &mut Vec<Diagnostic>) {
     // Where a country's name is written: its profile, else the first institution naming it.
-    let source = |id: CountryId| -> (String, Option<(usize, usize)>) {
+    let source = |id: CountryId| -> (String, Option<Position>) {
         match &countries[id].rel_path {
             Some(path) => (path.clone(), None),
             None => institutions

@@ -45,6 +45,7 @@
 //!   [`render`] is now that of pulldown-cmark parsing the paragraph alone).
 //!   `benches/hostile.sh` measures whole builds.
 
+use crate::error::Position;
 use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
@@ -93,9 +94,8 @@ pub struct BodyFigure {
     pub block: bool,
     /// The Markdown image's title.
     pub title: Option<String>,
-    /// 1-based line and column in the Markdown source.
-    pub line: usize,
-    pub column: usize,
+    /// Where it starts in the Markdown source.
+    pub pos: Position,
 }
 
 /// One heading in the table of contents.
@@ -117,10 +117,8 @@ pub struct LinkRef {
     /// The destination as written in the HTML (`mailto:` added to email
     /// autolinks; reference links resolved).
     pub dest: String,
-    /// 1-based line of the start of the link (`[`, `![` or `<`).
-    pub line: usize,
-    /// 1-based column of that start, in characters.
-    pub column: usize,
+    /// Where the link starts (`[`, `![` or `<`) in the Markdown source.
+    pub pos: Position,
     /// Whether this is an image rather than a link.
     pub is_image: bool,
 }
@@ -245,7 +243,7 @@ impl<'s, I: Iterator<Item = (Event<'s>, std::ops::Range<usize>)>> Stream<'s, I> 
             match event {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    let (fence_line, _) = self.scan.locate(*offset);
+                    let fence_line = self.scan.locate(*offset).line;
                     let parsed = crate::image::figure::parse_block(text, false);
                     self.collecting = None;
                     match parsed {
@@ -255,14 +253,14 @@ impl<'s, I: Iterator<Item = (Event<'s>, std::ops::Range<usize>)>> Stream<'s, I> 
                                 figure,
                                 block: true,
                                 title: None,
-                                line: fence_line,
-                                column: 1,
+                                pos: Position::new(fence_line, 1),
                             });
                             return Some(placeholder);
                         }
-                        Err(problem) => self
-                            .figure_problems
-                            .push(crate::image::figure::BlockProblem { line: fence_line + problem.line, ..problem }),
+                        Err(problem) => self.figure_problems.push(crate::image::figure::BlockProblem {
+                            pos: problem.pos.in_file(fence_line + 1),
+                            ..problem
+                        }),
                     }
                 }
                 _ => {}
@@ -285,10 +283,10 @@ impl<'s, I: Iterator<Item = (Event<'s>, std::ops::Range<usize>)>> Stream<'s, I> 
                 Event::End(TagEnd::Image) => {
                     let (dest, alt, offset) = (std::mem::take(dest), std::mem::take(alt), *offset);
                     let title = (!title.is_empty()).then(|| title.clone());
-                    let (line, column) = self.scan.locate(offset);
+                    let pos = self.scan.locate(offset);
                     let figure = crate::image::figure::Figure::inline(&dest, &alt);
                     let placeholder = Event::InlineHtml(crate::image::view::placeholder(self.figures.len()).into());
-                    self.figures.push(BodyFigure { figure, block: false, title, line, column });
+                    self.figures.push(BodyFigure { figure, block: false, title, pos });
                     self.collecting = None;
                     return Some(placeholder);
                 }
@@ -551,7 +549,7 @@ impl<'s> Scan<'s> {
     }
 
     /// 1-based line and column of a byte offset of the source.
-    fn locate(&mut self, offset: usize) -> (usize, usize) {
+    fn locate(&mut self, offset: usize) -> Position {
         let source = self.source;
         self.lines.get_or_insert_with(|| LineIndex::new(source)).locate(source, offset)
     }
@@ -562,8 +560,8 @@ impl<'s> Scan<'s> {
             _ => dest.to_owned(),
         };
         let source = self.source;
-        let (line, column) = self.lines.get_or_insert_with(|| LineIndex::new(source)).locate(source, offset);
-        self.links.push(LinkRef { dest, line, column, is_image });
+        let pos = self.lines.get_or_insert_with(|| LineIndex::new(source)).locate(source, offset);
+        self.links.push(LinkRef { dest, pos, is_image });
     }
 }
 
@@ -598,7 +596,7 @@ impl LineIndex {
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
-    fn locate(&mut self, source: &str, offset: usize) -> (usize, usize) {
+    fn locate(&mut self, source: &str, offset: usize) -> Position {
         let offset = offset.min(source.len());
         let line = self.starts.partition_point(|&start| start <= offset).max(1);
         let (last_offset, last_line, last_column) = self.last;
@@ -611,7 +609,7 @@ impl LineIndex {
             + source.get(from..offset).map_or(offset.saturating_sub(from), |text| bytecount_chars(text.as_bytes()));
         self.counted += offset - from;
         self.last = (offset, line, column);
-        (line, column)
+        Position::new(line, column)
     }
 }
 
@@ -795,7 +793,7 @@ mod tests {
         }
         assert!(lines.counted <= source.len(), "{} bytes counted for {}", lines.counted, source.len());
         // Out of order (not what rendering does) is still right.
-        assert_eq!(lines.locate(&source, 2), (2, 1));
+        assert_eq!(lines.locate(&source, 2), Position::new(2, 1));
     }
 
     #[test]
@@ -965,7 +963,7 @@ See [the site](https://example.org) and ![img](/a.png).
 [r]: /ref/
 ";
         let out = render(markdown);
-        let found: Vec<_> = out.links.iter().map(|l| (l.dest.as_str(), l.line, l.column, l.is_image)).collect();
+        let found: Vec<_> = out.links.iter().map(|l| (l.dest.as_str(), l.pos.line, l.pos.column, l.is_image)).collect();
         assert_eq!(
             found,
             [
@@ -981,7 +979,7 @@ See [the site](https://example.org) and ![img](/a.png).
     #[test]
     fn link_lines_with_crlf() {
         let out = render("a\r\nb\r\n\r\n[x](/y)\r\n");
-        assert_eq!((out.links[0].line, out.links[0].column), (4, 1));
+        assert_eq!(out.links[0].pos, Position::new(4, 1));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::content::date::{EXPECTED, PubDate};
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Position};
 use front_matter::{Split, item_positions, key_pos};
 use markdown::Rendered;
 
@@ -135,7 +135,7 @@ pub struct Article {
     pub topic_slugs: Vec<String>,
     pub image: Option<Image>,
     /// Where `image` is written.
-    pub image_pos: Option<(usize, usize)>,
+    pub image_pos: Option<Position>,
     pub draft: bool,
     /// The editor's choice of the home page's lead story (see [`crate::index::lead`]).
     pub featured: bool,
@@ -152,7 +152,7 @@ pub struct Article {
 #[derive(Debug, Clone)]
 pub struct Named {
     pub name: String,
-    pub pos: Option<(usize, usize)>,
+    pub pos: Option<Position>,
 }
 
 /// An institution's profile.
@@ -212,22 +212,22 @@ pub struct Page {
 
 impl Article {
     /// The file position of a figure of the body.
-    pub fn body_pos(&self, figure: &markdown::BodyFigure) -> (usize, usize) {
-        (self.body_line + figure.line - 1, figure.column)
+    pub fn body_pos(&self, figure: &markdown::BodyFigure) -> Position {
+        figure.pos.in_file(self.body_line)
     }
 }
 
 impl Page {
     /// The file position of a figure of the body.
-    pub fn body_pos(&self, figure: &markdown::BodyFigure) -> (usize, usize) {
-        (self.body_line + figure.line - 1, figure.column)
+    pub fn body_pos(&self, figure: &markdown::BodyFigure) -> Position {
+        figure.pos.in_file(self.body_line)
     }
 }
 
 /// Turns the problems of a body's figure blocks into diagnostics of the file.
 fn figure_problems(problems: &mut Problems<'_>, body: &Rendered, body_line: usize) {
     for p in &body.figure_problems {
-        problems.add(Some((body_line + p.line - 1, p.column)), format!("in the figure: {}", p.message));
+        problems.add(Some(p.pos.in_file(body_line)), format!("in the figure: {}", p.message));
     }
 }
 
@@ -331,8 +331,8 @@ struct Problems<'a> {
 }
 
 impl<'a> Problems<'a> {
-    fn add(&mut self, pos: Option<(usize, usize)>, message: String) {
-        self.list.push(Diagnostic::new(self.rel_path, message).with_pos(pos.or(Some((1, 1)))));
+    fn add(&mut self, pos: Option<Position>, message: String) {
+        self.list.push(Diagnostic::new(self.rel_path, message).with_pos(pos.or(Some(Position::new(1, 1)))));
     }
 
     fn finish<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {

@@ -11,6 +11,7 @@
 //! Parsing is pure. It never touches the file system: whether `src` exists is
 //! decided when the site's images are processed.
 
+use crate::error::Position;
 use serde::Deserialize;
 
 /// An image as written, before its values are checked (serde cannot tell
@@ -278,8 +279,8 @@ impl Figure {
 /// A problem in a ```` ```figure ```` block, at a line and column of the block's text (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockProblem {
-    pub line: usize,
-    pub column: usize,
+    /// Where in the block (its first line is line 1).
+    pub pos: Position,
     pub message: String,
 }
 
@@ -290,24 +291,22 @@ pub fn parse_block(yaml: &str, require_credit: bool) -> Result<Figure, BlockProb
     // wording); its positions are then moved from "front matter" lines
     // (which start at line 2) to the block's own lines.
     let split = front_matter::Split { yaml, body: "", body_line: 1 };
-    let figure: RawFigure = front_matter::parse(&split, "", FIGURE_KEYS).map_err(|d| BlockProblem {
-        line: d.line.unwrap_or(2).saturating_sub(1).max(1),
-        column: d.column.unwrap_or(1),
-        message: d.message,
+    let figure: RawFigure = front_matter::parse(&split, "", FIGURE_KEYS).map_err(|d| {
+        let at = d.pos.unwrap_or(Position::new(2, 1));
+        BlockProblem { pos: Position::new(at.line.saturating_sub(1).max(1), at.column), message: d.message }
     })?;
-    figure.check(require_credit).map_err(|(key, message)| {
-        let (line, column) = key_in_block(yaml, key).unwrap_or((1, 1));
-        BlockProblem { line, column, message }
-    })
+    figure
+        .check(require_credit)
+        .map_err(|(key, message)| BlockProblem { pos: key_in_block(yaml, key).unwrap_or(Position::new(1, 1)), message })
 }
 
-/// The (line, column) of the value of `key` among a block's top-level keys.
-fn key_in_block(yaml: &str, key: &str) -> Option<(usize, usize)> {
+/// The position of the value of `key` among a block's top-level keys.
+fn key_in_block(yaml: &str, key: &str) -> Option<Position> {
     yaml.lines().enumerate().find_map(|(i, line)| {
         let rest = line.strip_prefix(key)?.strip_prefix(':')?;
         let value = rest.trim_start();
         let column = if value.is_empty() { 1 } else { key.len() + 2 + rest.len() - value.len() };
-        Some((i + 1, column))
+        Some(Position::new(i + 1, column))
     })
 }
 
@@ -338,17 +337,17 @@ mod tests {
     #[test]
     fn block_problems_point_into_the_block() {
         let err = parse_block("src: a.jpg\nalt: A cave\ncaptoin: x\n", false).unwrap_err();
-        assert_eq!((err.line, err.column), (3, 1), "{err:?}");
+        assert_eq!(err.pos, Position::new(3, 1), "{err:?}");
         assert!(err.message.contains("did you mean `caption`"), "{err:?}");
         let err = parse_block("src: a.jpg\n", false).unwrap_err();
         assert!(err.message.contains("missing required key `alt`"), "{err:?}");
         let err = parse_block("src: a.jpg\nalt: A\nrights: CC BY\n", false).unwrap_err();
-        assert_eq!((err.line, err.column), (3, 9), "{err:?}");
+        assert_eq!(err.pos, Position::new(3, 9), "{err:?}");
         assert!(err.message.contains("not a rights statement"), "{err:?}");
         let err = parse_block("src: a.jpg\nalt: A\n", true).unwrap_err();
         assert!(err.message.contains("no `credit`"), "{err:?}");
         let err = parse_block("iiif: https://e.org/iiif/3/x\nalt: A\nwidth: 10\n", false).unwrap_err();
-        assert_eq!((err.line, err.message.contains("`height`")), (1, true), "{err:?}");
+        assert_eq!((err.pos.line, err.message.contains("`height`")), (1, true), "{err:?}");
     }
 
     #[test]

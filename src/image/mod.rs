@@ -36,7 +36,7 @@ use std::sync::{Condvar, Mutex};
 use rayon::prelude::*;
 
 use crate::content::Site;
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Position};
 use figure::{Figure, Source};
 use process::{Format, Settings};
 
@@ -128,7 +128,7 @@ pub fn resolve(page_path: &str, src: &str) -> Option<String> {
 struct Use<'a> {
     figure: &'a Figure,
     rel_path: &'a str,
-    pos: Option<(usize, usize)>,
+    pos: Option<Position>,
     page_path: String,
 }
 

@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::content::date::DateWords;
-use crate::error::{Diagnostic, display_path};
+use crate::error::{Diagnostic, Position, display_path};
 
 /// Templates a theme may leave out: feeds, sitemaps, robots.txt and the
 /// figure of a photograph, as the default theme writes them.
@@ -275,7 +275,11 @@ fn template_diagnostics(err: &tera::Error, sources: &Sources, current: &str) -> 
             let span = report.span();
             let mut message = report.message().to_string();
             append_causes(err, &mut message);
-            return vec![Diagnostic::at(shown(name), span.start_line.max(1), span.start_col + 1, message)];
+            return vec![Diagnostic::at(
+                shown(name),
+                Position::new(span.start_line.max(1), span.start_col + 1),
+                message,
+            )];
         }
         tera::ErrorKind::MissingParent { current, parent } => {
             return vec![Diagnostic::new(
@@ -308,7 +312,7 @@ fn parse_reports(text: &str, shown: &dyn Fn(&str) -> String) -> Vec<Diagnostic> 
             let name = parts.next().unwrap_or(location);
             let d = Diagnostic::new(shown(name), m.to_string());
             found.push(match (line_no, column) {
-                (Some(l), Some(c)) => d.with_pos(Some((l, c))),
+                (Some(l), Some(c)) => d.with_pos(Some(Position::new(l, c))),
                 _ => d,
             });
             message = None;

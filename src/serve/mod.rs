@@ -301,6 +301,7 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Position;
 
     fn files(entries: &[(&str, &str)]) -> Files {
         entries.iter().map(|(path, text)| (path.to_string(), Arc::from(text.as_bytes()))).collect()
@@ -355,7 +356,7 @@ mod tests {
     #[test]
     fn failure_keeps_files_and_fix_removes_overlay() {
         let old = state(&[("index.html", "a"), ("style.css", "x")]);
-        let problem = Diagnostic::at("content/articles/x.md", 4, 3, "unknown institution");
+        let problem = Diagnostic::at("content/articles/x.md", Position::new(4, 3), "unknown institution");
         let (broken, signal) = old.advance(Err(vec![problem.clone()]));
         assert_eq!(signal.map(|s| s.kind), Some(SignalKind::Reload));
         assert_eq!(broken.files, old.files);

@@ -392,6 +392,7 @@ pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Position;
 
     fn text(bytes: Vec<u8>) -> String {
         String::from_utf8(bytes).unwrap()
@@ -420,7 +421,11 @@ mod tests {
     #[test]
     fn overlay_escapes_and_locates() {
         let errors = vec![
-            Diagnostic::at("content/articles/a<b>.md", 4, 3, "unknown institution `<script>alert(1)</script>`"),
+            Diagnostic::at(
+                "content/articles/a<b>.md",
+                Position::new(4, 3),
+                "unknown institution `<script>alert(1)</script>`",
+            ),
             Diagnostic::new("", "cannot read `site.toml` & more"),
         ];
         let html = overlay(&errors);
@@ -435,7 +440,7 @@ mod tests {
         assert!(html.contains("2 problems"));
         assert_eq!(overlay(&[]), "");
         // The source frame, escaped.
-        let mut framed = Diagnostic::at("x.md", 3, 1, "m");
+        let mut framed = Diagnostic::at("x.md", Position::new(3, 1), "m");
         framed.frame = Some("  |\n3 | title: <b>\n  | ^^^^^".into());
         let html = overlay(&[framed]);
         assert!(html.contains("<pre style=") && html.contains("3 | title: &lt;b&gt;\n  | ^^^^^</pre>"), "{html}");
