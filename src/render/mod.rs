@@ -42,10 +42,10 @@ pub struct Renderer<'a> {
     index: Index,
     routes: Routes,
     base: &'a BaseUrl,
-    site_view: SiteView,
+    site_view: Shared<SiteView>,
     /// Each article as listings show it, made on first use (an incremental
     /// rebuild needs only a few).
-    cards: Vec<std::sync::OnceLock<ArticleCard>>,
+    cards: Vec<std::sync::OnceLock<Shared<ArticleCard>>>,
     institution_links: Vec<TermLink>,
     country_links: Vec<TermLink>,
     institution_cards: Vec<InstitutionCard>,
@@ -137,7 +137,7 @@ impl<'a> Renderer<'a> {
                 article_count: y.articles.len(),
             })
             .collect();
-        let site_view = SiteView {
+        let site_view = Shared::new(SiteView {
             title: config.title.clone(),
             description: config.description.clone(),
             base_url: base.as_str().to_string(),
@@ -156,7 +156,7 @@ impl<'a> Renderer<'a> {
                 .map(|p| Link { title: p.title.clone(), url: base.url(&routes.page(&p.lang, &p.slug)) })
                 .collect(),
             extra: config.extra.clone(),
-        };
+        });
         let theme_static = theme.static_files.iter().collect();
         Renderer {
             site,
@@ -178,12 +178,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// Article `i` as listings show it.
-    fn card(&self, i: usize) -> &ArticleCard {
+    fn card(&self, i: usize) -> &Shared<ArticleCard> {
         self.cards[i].get_or_init(|| {
             let (a, base, routes, lang) = (&self.site.articles[i], self.base, &self.routes, self.lang());
             let path = routes.article(&a.lang, &a.slug);
             let year = a.date.year();
-            ArticleCard {
+            Shared::new(ArticleCard {
                 title: a.title.clone(),
                 url: base.url(&path),
                 permalink: base.permalink(&path),
@@ -196,7 +196,7 @@ impl<'a> Renderer<'a> {
                 countries: a.countries.iter().map(|&id| self.country_links[id].clone()).collect(),
                 reading_minutes: a.body.reading_minutes,
                 image: a.image.as_ref().map(|img| self.figure_view(&path, img, Role::Lead)),
-            }
+            })
         })
     }
 
@@ -234,7 +234,7 @@ impl<'a> Renderer<'a> {
 
     /// A hash of article `i` as listings show it (its card).
     pub fn card_hash(&self, i: usize) -> u64 {
-        hash_serialized(self.card(i))
+        hash_serialized(&**self.card(i))
     }
 
     /// A hash of an institution as lists show it.
@@ -249,7 +249,7 @@ impl<'a> Renderer<'a> {
 
     /// A hash of what every page shows of the site (titles, navigation).
     pub fn site_view_hash(&self) -> u64 {
-        hash_serialized(&self.site_view)
+        hash_serialized(&*self.site_view)
     }
 
     /// The theme's static files, in plan order.

@@ -41,6 +41,43 @@ use serde::Serialize;
 
 use crate::content::markdown::TocEntry;
 
+/// A view that many pages show (the site, an article's card), prepared for
+/// the templates once rather than once per page. Templates see exactly the
+/// `T` inside; Rust code reads it through `Deref`, and hashes the `T` (a
+/// template value's maps have no fixed order).
+#[derive(Debug)]
+pub struct Shared<T> {
+    view: T,
+    /// The view as a template value; `None` only if it could not be made,
+    /// and then the view is serialized each time as usual.
+    prepared: Option<tera::Value>,
+}
+
+impl<T: Serialize> Shared<T> {
+    pub fn new(view: T) -> Self {
+        let prepared = tera::Value::try_from_serializable(&view).ok();
+        Shared { view, prepared }
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.view
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Inside a template context this hands over the prepared value (an
+        // `Arc` clone); anywhere else it serializes as the view would.
+        match &self.prepared {
+            Some(value) => value.serialize(serializer),
+            None => self.view.serialize(serializer),
+        }
+    }
+}
+
 /// The site, as every template sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView {
@@ -159,7 +196,7 @@ pub struct ArticleView<'a> {
     pub topics: Vec<TermName>,
     /// Up to three articles that share the most institutions and topics with
     /// it, then the nearest in date.
-    pub related: Vec<&'a ArticleCard>,
+    pub related: Vec<&'a Shared<ArticleCard>>,
     pub extra: &'a serde_json::Value,
     /// The next newer and next older article on the site.
     pub newer: Option<Link>,
@@ -169,7 +206,7 @@ pub struct ArticleView<'a> {
 /// One page of a paginated listing.
 #[derive(Debug, Clone, Serialize)]
 pub struct Paginator<'a> {
-    pub articles: Vec<&'a ArticleCard>,
+    pub articles: Vec<&'a Shared<ArticleCard>>,
     /// 1-based.
     pub current: usize,
     pub total_pages: usize,
@@ -280,7 +317,7 @@ pub struct MonthGroup<'a> {
     pub name: String,
     /// `2024-03`, usable as an anchor.
     pub id: String,
-    pub articles: Vec<&'a ArticleCard>,
+    pub articles: Vec<&'a Shared<ArticleCard>>,
 }
 
 /// A standalone page.
@@ -342,10 +379,10 @@ pub struct SitemapEntry {
 /// `index.html`: the home page.
 #[derive(Debug, Serialize)]
 pub struct HomeContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     /// The newest articles (one listing page's worth).
-    pub latest: Vec<&'a ArticleCard>,
+    pub latest: Vec<&'a Shared<ArticleCard>>,
     pub institutions: &'a [InstitutionCard],
     pub countries: &'a [CountryCard],
     pub years: &'a [YearCard],
@@ -354,7 +391,7 @@ pub struct HomeContext<'a> {
 /// `article.html`: one article.
 #[derive(Debug, Serialize)]
 pub struct ArticleContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub article: ArticleView<'a>,
 }
@@ -362,7 +399,7 @@ pub struct ArticleContext<'a> {
 /// `articles.html`: a page of every article, newest first.
 #[derive(Debug, Serialize)]
 pub struct ArticlesContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub paginator: Paginator<'a>,
 }
@@ -370,7 +407,7 @@ pub struct ArticlesContext<'a> {
 /// `institutions.html`: every institution, by country.
 #[derive(Debug, Serialize)]
 pub struct InstitutionsContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub groups: Vec<CountryGroup<'a>>,
     pub total: usize,
@@ -379,7 +416,7 @@ pub struct InstitutionsContext<'a> {
 /// `institution.html`: a profile and a page of its articles.
 #[derive(Debug, Serialize)]
 pub struct InstitutionContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub institution: InstitutionView<'a>,
     pub paginator: Paginator<'a>,
@@ -388,7 +425,7 @@ pub struct InstitutionContext<'a> {
 /// `countries.html`: every country.
 #[derive(Debug, Serialize)]
 pub struct CountriesContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub countries: &'a [CountryCard],
 }
@@ -396,7 +433,7 @@ pub struct CountriesContext<'a> {
 /// `country.html`: a country, its institutions and a page of its articles.
 #[derive(Debug, Serialize)]
 pub struct CountryContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub country: CountryView<'a>,
     pub paginator: Paginator<'a>,
@@ -405,7 +442,7 @@ pub struct CountryContext<'a> {
 /// `years.html`: every year with articles, newest first.
 #[derive(Debug, Serialize)]
 pub struct YearsContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub years: &'a [YearCard],
 }
@@ -413,7 +450,7 @@ pub struct YearsContext<'a> {
 /// `year.html`: one year's articles by month.
 #[derive(Debug, Serialize)]
 pub struct YearContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub year: YearView<'a>,
 }
@@ -421,7 +458,7 @@ pub struct YearContext<'a> {
 /// `page.html`: a standalone page.
 #[derive(Debug, Serialize)]
 pub struct PageContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub page: PageView<'a>,
 }
@@ -429,14 +466,14 @@ pub struct PageContext<'a> {
 /// `404.html`: the page for addresses that lead nowhere.
 #[derive(Debug, Serialize)]
 pub struct NotFoundContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
 }
 
 /// `rss.xml`: one feed.
 #[derive(Debug, Serialize)]
 pub struct FeedContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub feed: FeedView,
 }
 
@@ -455,14 +492,14 @@ pub struct SitemapIndexContext {
 /// `robots.txt`.
 #[derive(Debug, Serialize)]
 pub struct RobotsContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub sitemap_url: String,
 }
 
 /// `topics.html`: every topic the articles name.
 #[derive(Debug, Serialize)]
 pub struct TopicsContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub topics: Vec<TopicCard>,
 }
@@ -470,7 +507,7 @@ pub struct TopicsContext<'a> {
 /// `topic.html`: a page of one topic's articles.
 #[derive(Debug, Serialize)]
 pub struct TopicContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub topic: TopicCard,
     pub paginator: Paginator<'a>,
@@ -480,6 +517,6 @@ pub struct TopicContext<'a> {
 /// `<figure>` with its responsive `<picture>`, caption, credit and rights.
 #[derive(Debug, Serialize)]
 pub struct FigureContext<'a> {
-    pub site: &'a SiteView,
+    pub site: &'a Shared<SiteView>,
     pub figure: ImageView,
 }
