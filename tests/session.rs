@@ -57,9 +57,16 @@ fn edits_keep_the_session_equal_to_a_full_build() {
     assert_matches_full_build(&site, &session);
 
     // A new date moves it to another year.
-    edit(&site, ARTICLE, "date: 2024-03-12", "date: 2021-01-05");
+    edit(&site, ARTICLE, "date: 2024-03", "date: 2021-01-05");
     session.update(&changed(ARTICLE)).expect("date edit");
     assert_matches_full_build(&site, &session);
+
+    // A day made a month: shown, sorted and dated in the sitemap as a month.
+    edit(&site, ARTICLE, "date: 2021-01-05", "date: 2021-01");
+    session.update(&changed(ARTICLE)).expect("day to month");
+    assert_matches_full_build(&site, &session);
+    let page = String::from_utf8_lossy(&session.files()["years/2021/index.html"]).into_owned();
+    assert!(page.contains("<time datetime=\"2021-01\">January 2021</time>"), "{page}");
 
     // Other institutions change its index pages and feeds.
     edit(&site, ARTICLE, "  - Guimet National Museum of Asian Arts", "  - Peking University");
