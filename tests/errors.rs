@@ -103,6 +103,28 @@ fn impossible_updated_date() {
     assert_one_error(&site, X, 5, 12, &["`updated`", "`2024-13-01` is not a valid date", "expected a date"]);
 }
 
+/// A month or a year that cannot be is reported where it is written, saying
+/// what is wrong with it and what a date may be.
+#[test]
+fn impossible_month_or_year() {
+    for (written, col, why) in [
+        ("2024-13", 7, "there is no month 13"),
+        ("\"2024-13\"", 7, "there is no month 13"),
+        ("2024-3", 7, "a month has two digits, as in `2024-03`"),
+        ("0", 7, "a year has four digits"),
+        ("'0000'", 7, "there is no year 0"),
+    ] {
+        let site = TestSite::new();
+        site.article("x", &format!("title: An article\n\ndate: {written}\ninstitutions: [Dunhuang Academy]"), "B.");
+        let shown = written.trim_matches(['"', '\'']);
+        let parts = [&format!("`{shown}` is not a valid date") as &str, why, "a month like 2024-03, a year like 2024"];
+        assert_one_error(&site, X, 4, col, &parts);
+    }
+    let site = TestSite::new();
+    site.article("x", &format!("{HEAD}\ninstitutions: [Dunhuang Academy]\nupdated: 2024-00"), "Body.");
+    assert_one_error(&site, X, 5, 10, &["in `updated`", "`2024-00` is not a valid date (there is no month 00)"]);
+}
+
 #[test]
 fn missing_closing_front_matter_line() {
     let site = TestSite::new();

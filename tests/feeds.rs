@@ -365,6 +365,35 @@ fn an_empty_feed_is_still_valid() {
     }
 }
 
+/// RSS needs a whole date-time: a month or a year gets its first day at
+/// midnight in the site's time zone, the moment the site sorts it by, so a
+/// reader lists the items as the site does; every feed still parses.
+#[test]
+fn a_month_or_a_year_gets_its_first_day_at_midnight() {
+    let site = TestSite::new();
+    site.write("site.toml", format!("{}time_zone = \"Asia/Shanghai\"\n", common::SITE_TOML));
+    site.simple_article("day", "A day of March", "2024-03-01", &["Dunhuang Academy"]);
+    site.simple_article("month", "March alone", "2024-03", &["Dunhuang Academy"]);
+    site.simple_article("year", "The year alone", "2024", &["Guimet National Museum of Asian Arts"]);
+    site.simple_article("before", "The day before", "2023-12-31", &["Dunhuang Academy"]);
+    let files = site.build_ok();
+    let content = loaded(&site);
+    for (path, expected) in every_feed(&content) {
+        check_feed(&path, &files.text(&path), &content, &expected);
+    }
+    let items = channel(&files.text("rss.xml")).items;
+    let dates: Vec<(&str, &str)> = items.iter().map(|i| (i.link.as_str(), i.pub_date.as_str())).collect();
+    assert_eq!(
+        dates,
+        [
+            ("https://example.org/articles/day/", "Fri, 1 Mar 2024 00:00:00 +0800"),
+            ("https://example.org/articles/month/", "Fri, 1 Mar 2024 00:00:00 +0800"),
+            ("https://example.org/articles/year/", "Mon, 1 Jan 2024 00:00:00 +0800"),
+            ("https://example.org/articles/before/", "Sun, 31 Dec 2023 00:00:00 +0800"),
+        ]
+    );
+}
+
 #[test]
 fn feeds_are_reproducible() {
     let site = awkward_site();

@@ -57,9 +57,16 @@ fn edits_keep_the_session_equal_to_a_full_build() {
     assert_matches_full_build(&site, &session);
 
     // A new date moves it to another year.
-    edit(&site, ARTICLE, "date: 2024-03-12", "date: 2021-01-05");
+    edit(&site, ARTICLE, "date: 2024-03", "date: 2021-01-05");
     session.update(&changed(ARTICLE)).expect("date edit");
     assert_matches_full_build(&site, &session);
+
+    // A day made a month: shown, sorted and dated in the sitemap as a month.
+    edit(&site, ARTICLE, "date: 2021-01-05", "date: 2021-01");
+    session.update(&changed(ARTICLE)).expect("day to month");
+    assert_matches_full_build(&site, &session);
+    let page = String::from_utf8_lossy(&session.files()["years/2021/index.html"]).into_owned();
+    assert!(page.contains("<time datetime=\"2021-01\">January 2021</time>"), "{page}");
 
     // Other institutions change its index pages and feeds.
     edit(&site, ARTICLE, "  - Guimet National Museum of Asian Arts", "  - Peking University");
@@ -174,6 +181,33 @@ fn every_kind_of_edit_renders_only_what_shows_it_and_equals_a_full_build() {
     let n = step(&site, &mut session, a);
     assert!(n < all, "a date edit rendered {n} of {all}");
     assert!(String::from_utf8_lossy(&session.files()["years/2030/index.html"]).contains("Article 07, renamed"));
+
+    // A day made a month: the moment it sorts by stays the first of January,
+    // but it now comes after the dated days of that month (a00 is the 1st);
+    // then a year alone, after every month of its year page.
+    let first = "content/articles/a00.md";
+    edit(&site, first, "date: 2022-01-01", "date: 2022-01");
+    step(&site, &mut session, first);
+    assert!(!String::from_utf8_lossy(&session.files()["sitemap.xml"]).contains("2022-01-01"), "no day in the sitemap");
+    edit(&site, first, "date: 2022-01", "date: 2022-01-01");
+    step(&site, &mut session, first);
+    let b = "content/articles/a24.md";
+    let year_page = |session: &Session| String::from_utf8_lossy(&session.files()["years/2022/index.html"]).into_owned();
+    let page = year_page(&session);
+    assert!(page.find("Article 24") < page.find("Article 00"), "the 25th before the 1st");
+    edit(&site, b, "date: 2022-01-25", "date: 2022-01");
+    step(&site, &mut session, b);
+    let page = year_page(&session);
+    assert!(page.find("Article 00") < page.find("Article 24"), "the month after its 1st");
+    assert!(
+        String::from_utf8_lossy(&session.files()["articles/a24/index.html"])
+            .contains("<time datetime=\"2022-01\">January 2022</time>")
+    );
+    edit(&site, b, "date: 2022-01", "date: 2022");
+    step(&site, &mut session, b);
+    let page = year_page(&session);
+    let group = page.find(">Sometime in 2022</h2>").expect("a group for the year alone");
+    assert!(page.rfind("Article 24") > Some(group) && page.find("Article 12") < Some(group), "{page}");
 
     // Its institutions: it moves between institution and country pages.
     edit(

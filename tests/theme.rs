@@ -34,15 +34,23 @@ fn dates_and_month_names_come_from_the_theme_strings() {
     let site = TestSite::new();
     site.write("site.toml", common::SITE_TOML.replace("paginate", "language = \"fr\"\npaginate"));
     site.simple_article("a", "Un article", "2024-03-12", &["Dunhuang Academy"]);
+    site.simple_article("m", "Un mois", "2024-05", &["Dunhuang Academy"]);
+    site.simple_article("y", "Une année", "2024", &["Dunhuang Academy"]);
     let months = (1..=12).map(|m| format!("\"mois{m}\"")).collect::<Vec<_>>().join(", ");
     site.write(
         "themes/heritage/strings/fr.toml",
-        format!("date = \"le {{day}} {{month}} {{year}}\"\nmonths = [{months}]\n"),
+        format!(
+            "date = \"le {{day}} {{month}} {{year}}\"\nmonth_date = \"en {{month}} {{year}}\"\n\
+             year_date = \"l’année {{year}}\"\nyear_group = \"Courant {{year}}\"\nmonths = [{months}]\n"
+        ),
     );
     let files = site.build_ok();
     assert!(files.text("articles/a/index.html").contains("le 12 mois3 2024"));
-    assert!(files.text("years/2024/index.html").contains("mois3"));
-    assert!(!files.text("years/2024/index.html").contains("March"));
+    assert!(files.text("articles/m/index.html").contains(">en mois5 2024</time>"));
+    assert!(files.text("articles/y/index.html").contains(">l’année 2024</time>"));
+    let year = files.text("years/2024/index.html");
+    assert!(year.contains("mois3") && year.contains(">Courant 2024</h2>"), "{year}");
+    assert!(!year.contains("March") && !year.contains("Sometime"), "{year}");
 
     // A language without a strings file gets the heritage theme's English words.
     site.remove("themes/heritage/strings/fr.toml");

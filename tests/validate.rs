@@ -112,6 +112,10 @@ fn sitemap_validates_against_the_schema_and_feeds_are_well_formed() {
     );
     moments.simple_article("plain", "A plain date", "2024-03-01", &["Guimet National Museum of Asian Arts"]);
     moments.write("content/pages/about.md", "---\ntitle: About\nupdated: 2024-05-06T07:08:09Z\n---\nAbout.\n");
+    // A month and a year, which the schema cannot take: left out, the sitemap still validates.
+    moments.simple_article("month", "A month", "2024-06", &["Dunhuang Academy"]);
+    moments.simple_article("year", "A year", "2025", &["Dunhuang Academy"]);
+    moments.write("content/pages/history.md", "---\ntitle: History\nupdated: 2024-05\n---\nHistory.\n");
     let builds: [(&TestSite, &[&str]); 3] =
         [(&microsite, &[]), (&microsite, &["--base-url", "https://example.org/"]), (&moments, &[])];
     for (site, extra) in builds {
@@ -176,20 +180,37 @@ fn sitemap_lists_every_page_with_its_lastmod() {
     assert_eq!(listed, html_pages(&files, base), "the sitemap lists exactly the HTML pages");
     assert!(!listed.iter().any(|u| u.contains("404")), "404.html is not a page to index");
     assert!(files.has("404.html"));
+    let mut undated: Vec<&str> = Vec::new();
     for (loc, lastmod) in &urls {
-        if loc == &format!("{base}about/") {
-            assert_eq!(lastmod, &None, "a page without `updated` has no date to give");
-            continue;
+        match lastmod {
+            Some(lastmod) => assert!(is_w3c_date(lastmod), "{loc}: `{lastmod}` is not a W3C date"),
+            None => undated.push(loc.strip_prefix(base).unwrap_or(loc)),
         }
-        let lastmod = lastmod.as_deref().unwrap_or_else(|| panic!("{loc} has no lastmod"));
-        assert!(is_w3c_date(lastmod), "{loc}: `{lastmod}` is not a W3C date");
+    }
+    // Exactly the pages whose last change is known to the month or the year
+    // have none: the articles so dated, a page without `updated`, and the
+    // listings whose newest article is one of those articles.
+    let articles: Vec<&str> = undated.iter().copied().filter(|p| p.starts_with("articles/")).collect();
+    let of_a_month_or_a_year = [
+        "china-france-60th-anniversary-heritage-exchanges",
+        "dunhuang-guimet-global-digital-sharing",
+        "dunhuang-guimet-library-cave-digital-library",
+        "mogao-grottoes-in-figures",
+        "northwest-normal-university-fsp-agreement",
+        "nwnu-fsp-joint-laboratory-heritage-preservation",
+        "qinshihuang-mausoleum-fsp-wood-and-earth-studies",
+        "qinshihuang-mausoleum-notre-dame-wood-restoration",
+    ];
+    assert_eq!(articles, of_a_month_or_a_year.map(|slug| format!("articles/{slug}/")));
+    for page in ["about/", "years/2020/", "countries/france/", "institutions/fondation-des-sciences-du-patrimoine/"] {
+        assert!(undated.contains(&page), "{page} has no date to give: {undated:?}");
     }
     let newest = "2024-11-16";
     for page in ["", "articles/", "articles/page/2/", "institutions/", "countries/", "years/", "years/2024/"] {
         assert_eq!(urls[&format!("{base}{page}")].as_deref(), Some(newest), "lastmod of /{page}");
     }
     assert_eq!(urls[&format!("{base}years/2019/")].as_deref(), Some("2019-10-20"));
-    assert_eq!(urls[&format!("{base}articles/mogao-grottoes-in-figures/")].as_deref(), Some("2024-03-14"));
+    assert_eq!(urls[&format!("{base}articles/gansu-cave-art-and-relic-conservation/")].as_deref(), Some("2024-11-16"));
 }
 
 #[test]
@@ -215,6 +236,34 @@ fn lastmod_follows_updates() {
     assert_eq!(lastmod("countries/france/"), updated);
     assert_eq!(lastmod("years/2023/").as_deref(), Some("2023-01-10"));
     assert_eq!(lastmod("about/").as_deref(), Some("2024-02-03"));
+    assert!(urls.values().flatten().all(|d| is_w3c_date(d)), "{urls:?}");
+}
+
+/// The sitemap's schema takes a whole date or date-time only, so a page whose
+/// last change is known to the month or the year gets no `<lastmod>` rather
+/// than a day nobody knows; a listing takes its newest article's.
+#[test]
+fn lastmod_gives_no_day_that_is_not_known() {
+    let site = TestSite::new();
+    site.simple_article("day", "A day", "2024-03-12", &["Guimet National Museum of Asian Arts"]);
+    site.simple_article("month", "A month", "2024-03", &["Dunhuang Academy"]);
+    site.simple_article("year", "A year", "2023", &["Dunhuang Academy"]);
+    site.article(
+        "month-updated",
+        "title: Updated on a day\ndate: 2022-05\nupdated: 2024-01-02\ninstitutions: [Dunhuang Academy]",
+        "Text.",
+    );
+    site.write("content/pages/about.md", "---\ntitle: About\nupdated: 2024-02\n---\nAbout us.\n");
+    let urls = sitemap(&site.build_ok());
+    let lastmod = |page: &str| urls[&format!("https://example.org/{page}")].clone();
+    assert_eq!(lastmod("articles/day/").as_deref(), Some("2024-03-12"));
+    assert_eq!(lastmod("articles/month/"), None, "March 2024 has no day to give");
+    assert_eq!(lastmod("articles/year/"), None);
+    assert_eq!(lastmod("articles/month-updated/").as_deref(), Some("2024-01-02"), "its update has a day");
+    assert_eq!(lastmod("about/"), None);
+    assert_eq!(lastmod("").as_deref(), Some("2024-03-12"), "the newest change, 12 March, has a day");
+    assert_eq!(lastmod("institutions/dunhuang-academy/"), None, "its newest change is March 2024 alone");
+    assert_eq!(lastmod("years/2023/"), None);
     assert!(urls.values().flatten().all(|d| is_w3c_date(d)), "{urls:?}");
 }
 

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::content::date::{EXPECTED, PubDate};
+use crate::content::date::{EXPECTED, PubDate, SortKey};
 use crate::error::{Diagnostic, Position};
 use front_matter::{Split, item_positions, key_pos};
 use markdown::Rendered;
@@ -120,10 +120,10 @@ pub struct Article {
     pub title: String,
     pub date: PubDate,
     pub updated: Option<PubDate>,
-    /// `date` and `updated` (else `date`) as seconds since the epoch in the
-    /// site's time zone, worked out once: for sorting and for the sitemap.
-    pub date_key: i64,
-    pub lastmod_key: i64,
+    /// Where `date` and `updated` (else `date`) sort, worked out once: for
+    /// listings and for the sitemap.
+    pub date_key: SortKey,
+    pub lastmod_key: SortKey,
     /// Resolved, in the order the article names them.
     pub institutions: Vec<InstitutionId>,
     /// Derived from the institutions plus any the article names, by name.

@@ -5,6 +5,8 @@
 //! 2. else, among the articles of the newest publication day, the broadest
 //!    story: the one naming the most institutions, then the most countries
 //!    (a three-partner agreement leads a single museum's news of that day);
+//!    when the newest date gives only a month or a year, the articles dated
+//!    by that same month or year alone are compared instead;
 //! 3. remaining ties keep the site's order (title, then file path).
 //!
 //! The other stories follow newest first, as everywhere else. The order is a
@@ -24,11 +26,11 @@ pub fn lead(articles: &[Article]) -> Option<usize> {
     if let Some(featured) = articles.iter().position(|a| a.featured) {
         return Some(featured);
     }
-    let newest = articles.first()?.date.date();
+    let newest = articles.first()?.date.period();
     articles
         .iter()
         .enumerate()
-        .take_while(|(_, a)| a.date.date() == newest)
+        .take_while(|(_, a)| a.date.period() == newest)
         // The index breaks ties: of equals, the first in the site's order wins.
         .max_by_key(|&(i, a)| (a.institutions.len(), a.countries.len(), std::cmp::Reverse(i)))
         .map(|(i, _)| i)
@@ -61,6 +63,18 @@ mod tests {
         let articles = [article("A", "2024-05-02", 2, 1, false), article("B", "2024-05-02", 2, 2, false)];
         assert_eq!(lead(&articles), Some(1), "then most countries");
         assert_eq!(home_order(&[]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn a_month_is_compared_with_its_own_month_only() {
+        let articles = [
+            article("A", "2024-05", 1, 1, false),
+            article("B", "2024-05", 3, 2, false),
+            article("C", "2024-04-30", 5, 2, false),
+        ];
+        assert_eq!(lead(&articles), Some(1), "B: the broadest of May alone");
+        let articles = [article("A", "2024-05-01", 1, 1, false), article("B", "2024-05", 3, 2, false)];
+        assert_eq!(lead(&articles), Some(0), "the newest day leads alone: a day of May is not the month");
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub fn related(
                 let b = &articles[j];
                 let institutions = a.institutions.iter().filter(|x| b.institutions.contains(x)).count();
                 let topics = topics_of[i].iter().filter(|t| topics_of[j].contains(t)).count();
-                (std::cmp::Reverse(institutions + topics), a.date_key.abs_diff(b.date_key), j)
+                (std::cmp::Reverse(institutions + topics), a.date_key.seconds().abs_diff(b.date_key.seconds()), j)
             };
             // The best few, kept in order as the candidates go by.
             let mut best: Vec<(std::cmp::Reverse<usize>, u64, usize)> = Vec::with_capacity(RELATED + 1);

@@ -234,12 +234,11 @@ impl Plan {
             e.path.hash(&mut sitemap);
             match e.lastmod {
                 Some(LastMod::Article(ArticleId(i))) => {
-                    // The moment and whether it is a plain date decide how the sitemap writes it.
+                    // The date itself decides how the sitemap writes it (or leaves it out).
                     let a = &site.articles[i];
-                    let lastmod = a.updated.as_ref().unwrap_or(&a.date);
-                    (a.lastmod_key, matches!(lastmod, crate::content::date::PubDate::Date(_))).hash(&mut sitemap)
+                    a.updated.as_ref().unwrap_or(&a.date).hash(&mut sitemap)
                 }
-                Some(LastMod::Page(PageId(i))) => site.pages[i].updated.as_ref().map(|d| d.iso()).hash(&mut sitemap),
+                Some(LastMod::Page(PageId(i))) => site.pages[i].updated.hash(&mut sitemap),
                 None => 0u8.hash(&mut sitemap),
             }
         }

@@ -553,8 +553,13 @@ impl<'a> Renderer<'a> {
         let (site, routes, lang) = (self.site, &self.routes, self.lang());
         let y = &self.index.years[i];
         let mut months: Vec<MonthGroup<'_>> = Vec::new();
+        let mut year_only: Vec<&ArticleCard> = Vec::new();
         for &a in &y.articles {
-            let month = site.articles[a].date.date().month();
+            // Newest first, a year alone sorts after every month of its year.
+            let Some(month) = site.articles[a].date.month() else {
+                year_only.push(self.card(a));
+                continue;
+            };
             match months.last_mut() {
                 Some(group) if group.month == month => group.articles.push(self.card(a)),
                 _ => months.push(MonthGroup {
@@ -568,6 +573,11 @@ impl<'a> Renderer<'a> {
         let year = YearView {
             card: &self.year_cards[i],
             months,
+            year_only: (!year_only.is_empty()).then(|| YearOnlyGroup {
+                name: self.theme.date_words.year_group(y.year),
+                id: y.year.to_string(),
+                articles: year_only,
+            }),
             newer: i.checked_sub(1).map(|j| &self.year_cards[j]),
             older: self.year_cards.get(i + 1),
         };
@@ -703,8 +713,8 @@ impl<'a> Renderer<'a> {
                 .map(|e| SitemapEntry {
                     loc: self.base.permalink(site_path_of_file(&e.path)),
                     lastmod: e.lastmod.and_then(|m| match m {
-                        LastMod::Article(ArticleId(i)) => Some(self.lastmod(i).iso()),
-                        LastMod::Page(PageId(i)) => self.site.pages[i].updated.as_ref().map(PubDate::iso),
+                        LastMod::Article(ArticleId(i)) => self.lastmod(i).iso_with_day(),
+                        LastMod::Page(PageId(i)) => self.site.pages[i].updated.as_ref().and_then(PubDate::iso_with_day),
                     }),
                 })
                 .collect()

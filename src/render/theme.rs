@@ -2,9 +2,10 @@
 //!
 //! A theme is `themes/<name>/templates/**` plus `themes/<name>/static/**`,
 //! plus `themes/<name>/strings/<language>.toml`: the words stele puts
-//! together itself (the pattern of a date and the names of the months), so
-//! that no English is written in Rust; a theme without the file gets the
-//! heritage theme's English ones.
+//! together itself (the patterns of a date, of a month alone and of a year
+//! alone, the heading of a year's articles without a month, and the names
+//! of the months), so that no English is written in Rust; a theme without
+//! the file gets the heritage theme's English ones.
 //! A site's own `templates/` folder overrides the theme's templates one by
 //! one, by name. Templates are parsed once per build; every syntax error of
 //! every template is reported, each at its file and line. Autoescaping is on
@@ -224,8 +225,14 @@ impl Theme {
 fn parse_strings(text: &str, shown: &str) -> Result<DateWords, Diagnostic> {
     toml::from_str::<DateWords>(text).map_err(|e| {
         let pos = e.span().map(|span| crate::error::line_col(text, span.start));
-        Diagnostic::new(shown, format!("{}, expected `date` and `months` as in the heritage theme", e.message()))
-            .with_pos(pos)
+        Diagnostic::new(
+            shown,
+            format!(
+                "{}, expected `date`, `month_date`, `year_date`, `year_group` and `months` as in the heritage theme",
+                e.message()
+            ),
+        )
+        .with_pos(pos)
     })
 }
 

@@ -169,7 +169,10 @@ pub struct ArticleCard {
     pub title: String,
     pub url: String,
     pub permalink: String,
+    /// For `<time datetime>`: `2024-03-12`, or `2024-03` or `2024` when the
+    /// date gives only the month or the year.
     pub date_iso: String,
+    /// In the theme's words: `12 March 2024`, `March 2024` or `2024`.
     pub date_display: String,
     pub year: i16,
     pub year_url: String,
@@ -304,7 +307,10 @@ pub struct YearCard {
 pub struct YearView<'a> {
     #[serde(flatten)]
     pub card: &'a YearCard,
+    /// The months that have articles, newest first.
     pub months: Vec<MonthGroup<'a>>,
+    /// The articles dated by the year alone, if any: after the months.
+    pub year_only: Option<YearOnlyGroup<'a>>,
     pub newer: Option<&'a YearCard>,
     pub older: Option<&'a YearCard>,
 }
@@ -318,6 +324,16 @@ pub struct MonthGroup<'a> {
     /// `2024-03`, usable as an anchor.
     pub id: String,
     pub articles: Vec<&'a Shared<ArticleCard>>,
+}
+
+/// A year page's articles whose date gives the year alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearOnlyGroup<'a> {
+    /// The heading, from the theme's words (`year_group`: "Sometime in 2024").
+    pub name: String,
+    /// The year (`2024`), usable as an anchor.
+    pub id: String,
+    pub articles: Vec<&'a ArticleCard>,
 }
 
 /// A standalone page.
