@@ -44,7 +44,7 @@ fn a_month_or_a_year_is_shown_as_such() {
     let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
     assert_eq!(first_time("march-alone"), pair("2024-03", "March 2024"));
     assert_eq!(first_time("year-alone"), pair("2024", "2024"));
-    assert_eq!(first_time("march-first"), pair("2024-03-01", "1 March 2024"));
+    assert_eq!(first_time("march-first"), pair("2024-03-01", "March 1, 2024"), "CLDR's forms for `en`");
     let page = files.text("articles/march-alone/index.html");
     assert!(page.contains("<meta property=\"article:published_time\" content=\"2024-03\">"), "{page}");
     let head = page.split("</head>").next().unwrap_or_default();
@@ -169,4 +169,25 @@ fn the_lead_story_is_never_a_month_over_a_day_of_it() {
     site.simple_article("day", "A day", "2024-03-01", &["Dunhuang Academy"]);
     let home = site.build_ok().text("index.html");
     assert_eq!(article_links(&home).first().map(String::as_str), Some("day"), "{home}");
+}
+
+/// Dates and month names come from the site's language (Unicode CLDR), not
+/// from tables in the theme: a French or a Chinese site gets its own forms.
+#[test]
+fn dates_are_written_in_the_site_language() {
+    for (language, day, month, heading) in [
+        ("en-GB", "1 March 2024", "March 2024", "March 2024"),
+        ("fr", "1 mars 2024", "mars 2024", "mars 2024"),
+        ("zh-Hans", "2024年3月1日", "2024年3月", "2024年3月"),
+    ] {
+        let site = site_of_every_precision();
+        site.write("site.toml", format!("{}language = \"{language}\"\n", common::SITE_TOML));
+        let files = site.build_ok();
+        let first_time = |slug: &str| times(&files.text(&format!("articles/{slug}/index.html"))).into_iter().next();
+        assert_eq!(first_time("march-first").map(|t| t.1), Some(day.to_string()), "{language}");
+        assert_eq!(first_time("march-alone").map(|t| t.1), Some(month.to_string()), "{language}");
+        let year = files.text("years/2024/index.html");
+        let headings: Vec<String> = groups(&year).into_iter().map(|(h, _)| h).collect();
+        assert!(headings.contains(&heading.to_string()), "{language}: {headings:?}");
+    }
 }

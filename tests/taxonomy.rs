@@ -705,12 +705,12 @@ fn a_moment_is_seen_in_the_site_time_zone() {
     // 2024-12-31 16:30 in Paris.
     let files = dated("Europe/Paris", "2024-12-31T23:30:00+08:00");
     assert_in_year(&files, "2024", "December");
-    assert!(files.text("articles/dated/index.html").contains("31 December 2024"));
+    assert!(files.text("articles/dated/index.html").contains("December 31, 2024"));
 
     // 2024-12-31 17:00 in New York.
     let files = dated("America/New_York", "2025-01-01T06:00:00+08:00");
     assert_in_year(&files, "2024", "December");
-    assert!(files.text("articles/dated/index.html").contains("31 December 2024"));
+    assert!(files.text("articles/dated/index.html").contains("December 31, 2024"));
 
     // 2025-01-01 07:30 in Shanghai: a moment can move forward into the next year too.
     let files = dated("Asia/Shanghai", "2024-12-31T23:30:00Z");
@@ -721,10 +721,10 @@ fn a_moment_is_seen_in_the_site_time_zone() {
 fn a_plain_date_is_never_shifted() {
     let files = dated("Pacific/Kiritimati", "2024-12-31");
     assert_in_year(&files, "2024", "December");
-    assert!(files.text("articles/dated/index.html").contains("31 December 2024"));
+    assert!(files.text("articles/dated/index.html").contains("December 31, 2024"));
     let files = dated("Pacific/Pago_Pago", "2025-01-01");
     assert_in_year(&files, "2025", "January");
-    assert!(files.text("articles/dated/index.html").contains("1 January 2025"));
+    assert!(files.text("articles/dated/index.html").contains("January 1, 2025"));
 }
 
 #[test]

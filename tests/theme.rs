@@ -27,41 +27,37 @@ fn a_site_template_still_overrides_a_built_in_one() {
     assert_eq!(site.build_ok().text("robots.txt"), "User-agent: *\nDisallow: /\n");
 }
 
-/// Dates for readers are written in the theme's words, never in words of
-/// stele's own: a theme's strings file for the site's language decides them.
+/// A theme's strings file for the site's language gives the words stele
+/// puts together itself; dates are not among them (they come from the
+/// site's language), and the file of a language alone serves its regions
+/// (`strings/fr.toml` for `fr-CA`).
 #[test]
-fn dates_and_month_names_come_from_the_theme_strings() {
+fn a_theme_strings_file_gives_its_words_in_the_site_language() {
     let site = TestSite::new();
-    site.write("site.toml", common::SITE_TOML.replace("paginate", "language = \"fr\"\npaginate"));
+    site.write("site.toml", common::SITE_TOML.replace("paginate", "language = \"fr-CA\"\npaginate"));
     site.simple_article("a", "Un article", "2024-03-12", &["Dunhuang Academy"]);
-    site.simple_article("m", "Un mois", "2024-05", &["Dunhuang Academy"]);
     site.simple_article("y", "Une année", "2024", &["Dunhuang Academy"]);
-    let months = (1..=12).map(|m| format!("\"mois{m}\"")).collect::<Vec<_>>().join(", ");
-    site.write(
-        "themes/heritage/strings/fr.toml",
-        format!(
-            "date = \"le {{day}} {{month}} {{year}}\"\nmonth_date = \"en {{month}} {{year}}\"\n\
-             year_date = \"l’année {{year}}\"\nyear_group = \"Courant {{year}}\"\nmonths = [{months}]\n"
-        ),
-    );
+    site.write("themes/heritage/strings/fr.toml", "year_group = \"Courant {year}\"\n");
     let files = site.build_ok();
-    assert!(files.text("articles/a/index.html").contains("le 12 mois3 2024"));
-    assert!(files.text("articles/m/index.html").contains(">en mois5 2024</time>"));
-    assert!(files.text("articles/y/index.html").contains(">l’année 2024</time>"));
+    assert!(files.text("articles/a/index.html").contains(">12 mars 2024</time>"));
     let year = files.text("years/2024/index.html");
-    assert!(year.contains("mois3") && year.contains(">Courant 2024</h2>"), "{year}");
+    assert!(year.contains(">Courant 2024</h2>") && year.contains(">mars 2024</h2>"), "{year}");
     assert!(!year.contains("March") && !year.contains("Sometime"), "{year}");
 
     // A language without a strings file gets the heritage theme's English words.
     site.remove("themes/heritage/strings/fr.toml");
     site.remove("themes/heritage/strings/en.toml");
-    assert!(site.build_ok().text("articles/a/index.html").contains("12 March 2024"));
+    assert!(site.build_ok().text("years/2024/index.html").contains(">Sometime in 2024</h2>"));
 }
 
 #[test]
 fn a_mistake_in_the_strings_file_is_reported_at_its_line() {
     let site = TestSite::new();
-    site.write("themes/heritage/strings/en.toml", "date = \"{day} {month} {year}\"\nmonths = 12\n");
+    site.write("themes/heritage/strings/en.toml", "year_group = \"Sometime in {year}\"\nyear_gruop = 12\n");
     let err = site.build_err();
-    assert!(err.contains("themes/heritage/strings/en.toml:2:10:"), "{err}");
+    assert!(err.contains("themes/heritage/strings/en.toml:2:1:"), "{err}");
+    // Month tables of older themes are refused with the reason.
+    site.write("themes/heritage/strings/en.toml", "year_group = \"{year}\"\nmonths = [\"Jan\"]\n");
+    let err = site.build_err();
+    assert!(err.contains("strings/en.toml:2:1:") && err.contains("come from the site's language"), "{err}");
 }

@@ -35,6 +35,9 @@
 //! Formatting (RFC 2822 for feeds, W3C for sitemaps, ISO for `<time>`) lives
 //! here so no other module formats dates by hand.
 
+use icu_calendar::{Date as IcuDate, Gregorian};
+use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_datetime::fieldsets;
 use jiff::Zoned;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -186,15 +189,15 @@ impl PubDate {
         jiff::fmt::rfc2822::to_string(&self.zoned(tz)).unwrap_or_default()
     }
 
-    /// The date for readers, in the words of a theme's [`DateWords`].
-    pub fn display(&self, words: &DateWords) -> String {
+    /// The date for readers, as precise as it is, in the forms of `format`'s language.
+    pub fn display(&self, format: &DateFormat) -> String {
         let d = self.first_day();
-        let pattern = match self.precision() {
-            Precision::Year => &words.year_pattern,
-            Precision::Month => &words.month_pattern,
-            Precision::Day => &words.pattern,
-        };
-        words.fill(pattern, d.year(), d.month(), d.day())
+        let Some(date) = gregorian(d.year(), d.month(), d.day()) else { return self.iso() };
+        match self.precision() {
+            Precision::Year => format.year.format(&date).to_string(),
+            Precision::Month => format.month.format(&date).to_string(),
+            Precision::Day => format.day.format(&date).to_string(),
+        }
     }
 }
 
@@ -230,42 +233,63 @@ fn parse_reduced(text: &str) -> Option<Result<Kind, String>> {
     Some(Date::new(y, m, 1).map(Kind::Month).map_err(|e| impossible(text, &e)))
 }
 
-/// How a theme writes a date for readers: patterns with `{day}`, `{month}`
-/// and `{year}` for a date, a month alone and a year alone, the heading of
-/// a year page's articles dated by their year alone, and the names of the
-/// months. The words come from the theme (`strings/<language>.toml`), never
-/// from this code.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct DateWords {
-    #[serde(rename = "date")]
-    pub pattern: String,
-    #[serde(rename = "month_date")]
-    pub month_pattern: String,
-    #[serde(rename = "year_date")]
-    pub year_pattern: String,
-    /// With `{year}`.
-    #[serde(rename = "year_group")]
-    pub year_group_pattern: String,
-    pub months: Vec<String>,
+/// How dates are written for the readers of one language: a day
+/// (`12 March 2024`, `12 mars 2024`, `2024年3月12日`), a month alone
+/// (`March 2024`), a year alone, and the name of a month for headings, in
+/// the long forms of the Unicode CLDR through ICU4X. Always in the Gregorian
+/// calendar, the one the sources give their dates in. A language CLDR does
+/// not know gets the root locale's forms (`2024 M03 12`), never an error.
+#[derive(Debug)]
+pub struct DateFormat {
+    day: FixedCalendarDateTimeFormatter<Gregorian, fieldsets::YMD>,
+    month: FixedCalendarDateTimeFormatter<Gregorian, fieldsets::YM>,
+    year: FixedCalendarDateTimeFormatter<Gregorian, fieldsets::Y>,
+    month_name: FixedCalendarDateTimeFormatter<Gregorian, fieldsets::M>,
 }
 
-impl DateWords {
-    /// The name of a month (1-12), or its number when the theme has none.
-    pub fn month(&self, month: i8) -> String {
-        usize::try_from(month - 1).ok().and_then(|i| self.months.get(i)).cloned().unwrap_or_else(|| month.to_string())
+impl DateFormat {
+    /// The forms of `language` (a BCP 47 tag such as `en`, `fr` or `zh-Hans`).
+    pub fn new(language: &str) -> DateFormat {
+        let locale = language.parse::<icu_locale_core::Locale>().unwrap_or(icu_locale_core::Locale::UNKNOWN);
+        // A language without data of its own falls back to the root locale,
+        // whose data is always compiled in: that fallback cannot fail.
+        macro_rules! make {
+            ($fields:expr) => {
+                FixedCalendarDateTimeFormatter::try_new((&locale).into(), $fields)
+                    .or_else(|_| {
+                        FixedCalendarDateTimeFormatter::try_new(icu_locale_core::Locale::UNKNOWN.into(), $fields)
+                    })
+                    .expect("the root locale's date forms are compiled in")
+            };
+        }
+        DateFormat {
+            day: make!(fieldsets::YMD::long()),
+            month: make!(fieldsets::YM::long()),
+            year: make!(fieldsets::Y::long()),
+            month_name: make!(fieldsets::M::long()),
+        }
     }
 
-    /// The heading of a year page's articles that have no month.
-    pub fn year_group(&self, year: i16) -> String {
-        self.fill(&self.year_group_pattern, year, 1, 1)
+    /// A month of a year as a heading: `March 2024`, `mars 2024`, `2024年3月`.
+    pub fn month_of_year(&self, year: i16, month: i8) -> String {
+        match gregorian(year, month, 1) {
+            Some(date) => self.month.format(&date).to_string(),
+            None => format!("{year}-{month:02}"),
+        }
     }
 
-    fn fill(&self, pattern: &str, year: i16, month: i8, day: i8) -> String {
-        pattern
-            .replace("{day}", &day.to_string())
-            .replace("{month}", &self.month(month))
-            .replace("{year}", &year.to_string())
+    /// The name of a month (1-12) alone: `March`, `mars`, `三月`.
+    pub fn month_name(&self, month: i8) -> String {
+        match gregorian(2000, month, 1) {
+            Some(date) => self.month_name.format(&date).to_string(),
+            None => month.to_string(),
+        }
     }
+}
+
+/// A jiff calendar date as an ICU4X Gregorian date.
+fn gregorian(year: i16, month: i8, day: i8) -> Option<IcuDate<Gregorian>> {
+    IcuDate::try_new_gregorian(i32::from(year), u8::try_from(month).ok()?, u8::try_from(day).ok()?).ok()
 }
 
 fn impossible(text: &str, err: &jiff::Error) -> String {
@@ -280,19 +304,28 @@ mod tests {
         jiff::tz::db().get(name).unwrap()
     }
 
-    fn words() -> DateWords {
-        let months = ["January", "February", "March", "April", "May", "June", "July"];
-        DateWords {
-            pattern: "{day} {month} {year}".into(),
-            month_pattern: "{month} {year}".into(),
-            year_pattern: "{year}".into(),
-            year_group_pattern: "Sometime in {year}".into(),
-            months: months
-                .iter()
-                .map(|m| m.to_string())
-                .chain(["Aug", "Sep", "Oct", "Nov", "December"].map(String::from))
-                .collect(),
+    fn english() -> DateFormat {
+        DateFormat::new("en")
+    }
+
+    #[test]
+    fn dates_are_written_in_the_forms_of_the_language() {
+        let day = PubDate::parse("2024-03-12", &TimeZone::UTC).unwrap();
+        let month = PubDate::parse("2024-03", &TimeZone::UTC).unwrap();
+        let cases = [
+            ("en-GB", "12 March 2024", "March 2024", "March"),
+            ("fr", "12 mars 2024", "mars 2024", "mars"),
+            ("zh", "2024年3月12日", "2024年3月", "三月"),
+            ("zh-Hans", "2024年3月12日", "2024年3月", "三月"),
+        ];
+        for (language, full, by_month, name) in cases {
+            let format = DateFormat::new(language);
+            assert_eq!(day.display(&format), full, "{language}");
+            assert_eq!(month.display(&format), by_month, "{language}");
+            assert_eq!(format.month_name(3), name, "{language}");
         }
+        // A language CLDR does not know still gets a date, never an error.
+        assert!(day.display(&DateFormat::new("xx")).contains("2024"));
     }
 
     #[test]
@@ -301,8 +334,8 @@ mod tests {
         assert_eq!(d.year(), 2024);
         assert_eq!(d.month(), Some(12));
         assert_eq!(d.iso(), "2024-12-31");
-        assert_eq!(d.display(&words()), "31 December 2024");
-        assert_eq!(words().month(13), "13", "a month the theme has no name for shows as its number");
+        assert_eq!(d.display(&english()), "December 31, 2024");
+        assert_eq!(english().month_name(13), "13", "a month that does not exist shows as its number");
     }
 
     #[test]
@@ -332,8 +365,7 @@ mod tests {
         assert_eq!((month.year(), month.month()), (2024, Some(3)));
         assert_eq!((year.year(), year.month()), (2024, None));
         assert_eq!((month.iso(), year.iso()), ("2024-03".to_string(), "2024".to_string()));
-        assert_eq!((month.display(&words()), year.display(&words())), ("March 2024".into(), "2024".into()));
-        assert_eq!(words().year_group(2024), "Sometime in 2024");
+        assert_eq!((month.display(&english()), year.display(&english())), ("March 2024".into(), "2024".into()));
         assert_eq!(month.iso_with_day(), None, "the sitemap gets no day that is not known");
         assert_eq!(year.iso_with_day(), None);
         let day = PubDate::parse("2024-03-01", &utc).unwrap();

@@ -43,6 +43,8 @@ pub struct Renderer<'a> {
     routes: Routes,
     base: &'a BaseUrl,
     site_view: Shared<SiteView>,
+    /// Dates in the site's language.
+    dates: crate::content::date::DateFormat,
     /// Each article as listings show it, made on first use (an incremental
     /// rebuild needs only a few).
     cards: Vec<std::sync::OnceLock<Shared<ArticleCard>>>,
@@ -161,6 +163,7 @@ impl<'a> Renderer<'a> {
         Renderer {
             site,
             theme,
+            dates: crate::content::date::DateFormat::new(&config.language),
             index,
             routes,
             base,
@@ -188,7 +191,7 @@ impl<'a> Renderer<'a> {
                 url: base.url(&path),
                 permalink: base.permalink(&path),
                 date_iso: a.date.iso(),
-                date_display: a.date.display(&self.theme.date_words),
+                date_display: a.date.display(&self.dates),
                 year,
                 year_url: base.url(&routes.year(lang, year)),
                 summary: a.summary.clone(),
@@ -401,7 +404,7 @@ impl<'a> Renderer<'a> {
             toc: &a.body.toc,
             word_count: a.body.word_count,
             updated_iso: a.updated.as_ref().map(|u| u.iso()),
-            updated_display: a.updated.as_ref().map(|u| u.display(&self.theme.date_words)),
+            updated_display: a.updated.as_ref().map(|u| u.display(&self.dates)),
             topics: a
                 .topics
                 .iter()
@@ -564,7 +567,8 @@ impl<'a> Renderer<'a> {
                 Some(group) if group.month == month => group.articles.push(self.card(a)),
                 _ => months.push(MonthGroup {
                     month,
-                    name: self.theme.date_words.month(month),
+                    name: self.dates.month_name(month),
+                    heading: self.dates.month_of_year(y.year, month),
                     id: format!("{}-{month:02}", y.year),
                     articles: vec![self.card(a)],
                 }),
@@ -574,7 +578,7 @@ impl<'a> Renderer<'a> {
             card: &self.year_cards[i],
             months,
             year_only: (!year_only.is_empty()).then(|| YearOnlyGroup {
-                name: self.theme.date_words.year_group(y.year),
+                name: self.theme.strings.year_group(y.year),
                 id: y.year.to_string(),
                 articles: year_only,
             }),

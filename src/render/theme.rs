@@ -2,10 +2,11 @@
 //!
 //! A theme is `themes/<name>/templates/**` plus `themes/<name>/static/**`,
 //! plus `themes/<name>/strings/<language>.toml`: the words stele puts
-//! together itself (the patterns of a date, of a month alone and of a year
-//! alone, the heading of a year's articles without a month, and the names
-//! of the months), so that no English is written in Rust; a theme without
-//! the file gets the heritage theme's English ones.
+//! together itself ([`Strings`]: the heading of a year's articles without a
+//! month), so that no English is written in Rust; a theme without the file
+//! gets the heritage theme's English ones. Dates and month names are not
+//! theme words: they come from the Unicode CLDR for the site's language
+//! ([`crate::content::date::DateFormat`]).
 //! A site's own `templates/` folder overrides the theme's templates one by
 //! one, by name. Templates are parsed once per build; every syntax error of
 //! every template is reported, each at its file and line. Autoescaping is on
@@ -28,7 +29,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::content::date::DateWords;
 use crate::error::{Diagnostic, Position, display_path};
 
 /// Templates a theme may leave out: feeds, sitemaps, robots.txt and the
@@ -55,7 +55,7 @@ pub struct Theme {
     /// Static files: site path -> source file.
     pub static_files: BTreeMap<String, PathBuf>,
     /// How dates are written for readers.
-    pub date_words: DateWords,
+    pub strings: Strings,
 }
 
 /// The `asset` template function: a static file's name -> the name it is published under.
@@ -159,16 +159,22 @@ impl Theme {
         register_chinese_filter(&mut tera);
         tera.add_raw_templates(sources.iter().map(|(n, (_, text))| (n.as_str(), text.as_str())))
             .map_err(|err| template_diagnostics(&err, &sources, ""))?;
-        let strings = theme_dir.join("strings").join(format!("{language}.toml"));
-        let date_words = if strings.is_file() {
+        // `strings/en-GB.toml`, else the file of its language alone (`strings/en.toml`).
+        let primary = language.split('-').next().unwrap_or(language);
+        let strings = [language, primary]
+            .iter()
+            .map(|l| theme_dir.join("strings").join(format!("{l}.toml")))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| theme_dir.join("strings").join(format!("{language}.toml")));
+        let strings = if strings.is_file() {
             let shown = display_path(root, &strings);
             crate::fs::read_text(&strings, &shown).and_then(|text| parse_strings(&text, &shown))
         } else {
             parse_strings(BUILT_IN_STRINGS, "(built-in) strings/en.toml")
         };
-        let date_words = date_words.map_err(|d| problems.push(d)).ok();
-        match date_words {
-            Some(date_words) if problems.is_empty() => Ok(Theme { tera, sources, static_files, date_words }),
+        let strings = strings.map_err(|d| problems.push(d)).ok();
+        match strings {
+            Some(strings) if problems.is_empty() => Ok(Theme { tera, sources, static_files, strings }),
             _ => Err(problems),
         }
     }
@@ -222,18 +228,31 @@ impl Theme {
 }
 
 /// Reads a strings file, locating a mistake at its line and column.
-fn parse_strings(text: &str, shown: &str) -> Result<DateWords, Diagnostic> {
-    toml::from_str::<DateWords>(text).map_err(|e| {
+fn parse_strings(text: &str, shown: &str) -> Result<Strings, Diagnostic> {
+    toml::from_str::<Strings>(text).map_err(|e| {
         let pos = e.span().map(|span| crate::error::line_col(text, span.start));
-        Diagnostic::new(
-            shown,
-            format!(
-                "{}, expected `date`, `month_date`, `year_date`, `year_group` and `months` as in the heritage theme",
-                e.message()
-            ),
-        )
-        .with_pos(pos)
+        let mut message = format!("{}, expected `year_group` as in the heritage theme", e.message().trim());
+        if ["`date`", "`month_date`", "`year_date`", "`months`"].iter().any(|k| message.contains(k)) {
+            message.push_str(" (dates and month names now come from the site's language, not from the theme)");
+        }
+        Diagnostic::new(shown, message).with_pos(pos)
     })
+}
+
+/// The words of a theme that stele puts together itself, from
+/// `strings/<language>.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Strings {
+    /// The heading of a year page's articles dated by the year alone, with `{year}`.
+    year_group: String,
+}
+
+impl Strings {
+    /// The heading of a year page's articles that have no month.
+    pub fn year_group(&self, year: i16) -> String {
+        self.year_group.replace("{year}", &year.to_string())
+    }
 }
 
 /// Errors a template alone gives only because the others are missing.

@@ -319,8 +319,11 @@ pub struct YearView<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct MonthGroup<'a> {
     pub month: i8,
-    /// The month's name, from the theme's words.
+    /// The month's name alone (`March`, `mars`, `三月`), in the site's language.
     pub name: String,
+    /// The month and its year as the language writes them (`March 2024`,
+    /// `mars 2024`, `2024年3月`), for headings.
+    pub heading: String,
     /// `2024-03`, usable as an anchor.
     pub id: String,
     pub articles: Vec<&'a Shared<ArticleCard>>,

@@ -199,9 +199,7 @@ impl Session {
             let loaded = load(&self.options)?;
             // Whatever came with the reload must show: a theme that changed meanwhile renders everything.
             let theme_changed = |old: &Theme, new: &Theme| {
-                old.sources() != new.sources()
-                    || old.date_words != new.date_words
-                    || old.static_files != new.static_files
+                old.sources() != new.sources() || old.strings != new.strings || old.static_files != new.static_files
             };
             if theme_changed(&state.loaded.theme, &loaded.theme) {
                 state.templates += 1;
