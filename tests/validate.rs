@@ -190,11 +190,14 @@ fn sitemap_lists_every_page_with_its_lastmod() {
     // Exactly the pages whose last change is known to the month or the year
     // have none: the articles so dated, a page without `updated`, and the
     // listings whose newest article is one of those articles.
-    let articles: Vec<&str> = undated.iter().copied().filter(|p| p.starts_with("articles/")).collect();
+    // Article pages (`articles/<slug>/`), not the listing's pages.
+    let articles: Vec<&str> =
+        undated.iter().copied().filter(|p| p.starts_with("articles/") && p.matches('/').count() == 2).collect();
     let of_a_month_or_a_year = [
         "china-france-60th-anniversary-heritage-exchanges",
         "dunhuang-guimet-global-digital-sharing",
         "dunhuang-guimet-library-cave-digital-library",
+        "gansu-cave-art-and-relic-conservation",
         "mogao-grottoes-in-figures",
         "northwest-normal-university-fsp-agreement",
         "nwnu-fsp-joint-laboratory-heritage-preservation",
@@ -205,12 +208,13 @@ fn sitemap_lists_every_page_with_its_lastmod() {
     for page in ["about/", "years/2020/", "countries/france/", "institutions/fondation-des-sciences-du-patrimoine/"] {
         assert!(undated.contains(&page), "{page} has no date to give: {undated:?}");
     }
-    let newest = "2024-11-16";
+    // The newest article is dated to a month (2024-11): the listings that
+    // start with it have no day to give either.
     for page in ["", "articles/", "articles/page/2/", "institutions/", "countries/", "years/", "years/2024/"] {
-        assert_eq!(urls[&format!("{base}{page}")].as_deref(), Some(newest), "lastmod of /{page}");
+        assert_eq!(urls[&format!("{base}{page}")].as_deref(), None, "lastmod of /{page}");
     }
     assert_eq!(urls[&format!("{base}years/2019/")].as_deref(), Some("2019-10-20"));
-    assert_eq!(urls[&format!("{base}articles/gansu-cave-art-and-relic-conservation/")].as_deref(), Some("2024-11-16"));
+    assert_eq!(urls[&format!("{base}institutions/palace-museum/")].as_deref(), Some("2019-10-20"));
 }
 
 #[test]
