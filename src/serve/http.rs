@@ -385,7 +385,7 @@ struct PoolState {
 const IDLE_THREAD: Duration = Duration::from_secs(30);
 
 /// How long a request waits for a thread that is finishing an answer.
-const HANDOVER_WAIT: Duration = Duration::from_millis(5);
+const HANDOVER_WAIT: Duration = Duration::from_millis(2);
 
 impl Pool {
     /// Gives `request` to a waiting thread, or returns it for a new thread.
