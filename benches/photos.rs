@@ -9,6 +9,9 @@
 
 use std::path::PathBuf;
 
+#[path = "../tests/common/exif.rs"]
+mod exif;
+
 use image::ImageEncoder;
 use rayon::prelude::*;
 
@@ -64,27 +67,7 @@ fn photo(seed: usize, orientation: Option<u16>, icc: Option<Vec<u8>>) -> Vec<u8>
     }
     encoder.write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8).expect("encode");
     match orientation {
-        Some(o) => with_orientation(&bytes, o),
+        Some(o) => exif::with_exif_orientation(&bytes, o),
         None => bytes,
     }
-}
-
-/// Inserts an APP1 Exif segment holding the Orientation tag after SOI.
-fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
-    let mut tiff = b"II*\0".to_vec();
-    tiff.extend_from_slice(&8u32.to_le_bytes());
-    tiff.extend_from_slice(&1u16.to_le_bytes());
-    tiff.extend_from_slice(&0x0112u16.to_le_bytes());
-    tiff.extend_from_slice(&3u16.to_le_bytes());
-    tiff.extend_from_slice(&1u32.to_le_bytes());
-    tiff.extend_from_slice(&orientation.to_le_bytes());
-    tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
-    let mut payload = b"Exif\0\0".to_vec();
-    payload.extend_from_slice(&tiff);
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
-    out.extend_from_slice(&payload);
-    out.extend_from_slice(&jpeg[2..]);
-    out
 }

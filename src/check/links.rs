@@ -32,7 +32,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use lol_html::{HtmlRewriter, Settings, element};
-use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use percent_encoding::percent_decode_str;
 use rayon::prelude::*;
 
 use crate::config::BaseUrl;
@@ -70,20 +70,6 @@ pub enum Resolved {
 /// How many distinct missing targets get a "did you mean" (each costs a
 /// comparison with every sibling file).
 const MAX_SUGGESTIONS: usize = 200;
-
-/// Characters escaped when a site path becomes a URL path.
-const PATH_SET: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'\\');
 
 /// Checks every `href`, `src` and `srcset` of every HTML file in `files` that
 /// points into the site; see the module documentation for the rules.
@@ -149,7 +135,7 @@ pub fn is_html(path: &str) -> bool {
 
 /// The URL of the file at `page`.
 fn page_url(page: &str, base: &BaseUrl) -> Option<url::Url> {
-    base.as_url().join(&utf8_percent_encode(page, PATH_SET).to_string()).ok()
+    base.as_url().join(&crate::plan::route::url_path(page)).ok()
 }
 
 fn resolve_from(page_url: &url::Url, target: &str, base: &BaseUrl) -> Resolved {

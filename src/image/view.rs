@@ -109,14 +109,14 @@ pub fn figure_view(
                             .variants
                             .iter()
                             .filter(|v| v.format == format)
-                            .map(|v| format!("{} {}w", base.url(&encode_path(&v.site_path)), v.width))
+                            .map(|v| format!("{} {}w", base.url(&crate::plan::route::url_path(&v.site_path)), v.width))
                             .collect::<Vec<_>>()
                             .join(", ")
                     };
                     let fallback = picture.variants.iter().rfind(|v| v.format != Format::Webp);
                     if let Some(widest) = fallback {
-                        view.src = base.url(&encode_path(&widest.site_path));
-                        view.permalink = base.permalink(&encode_path(&widest.site_path));
+                        view.src = base.url(&crate::plan::route::url_path(&widest.site_path));
+                        view.permalink = base.permalink(&crate::plan::route::url_path(&widest.site_path));
                         view.width = Some(widest.width);
                         view.height = Some(widest.height);
                         view.srcset = Some(srcset(widest.format));
@@ -142,23 +142,6 @@ pub fn figure_view(
         }
     }
     view
-}
-
-/// A site path as it goes into a URL (spaces and the like percent-encoded).
-fn encode_path(site_path: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'#')
-        .add(b'%')
-        .add(b'<')
-        .add(b'>')
-        .add(b'?')
-        .add(b'`')
-        .add(b'{')
-        .add(b'}')
-        .add(b',');
-    percent_encoding::utf8_percent_encode(site_path, SET).to_string()
 }
 
 /// The placeholder the Markdown renderer leaves for figure `index`.

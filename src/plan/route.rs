@@ -6,6 +6,28 @@
 //! live under `/fr/` and `/zh/` later; the site's default language has no
 //! prefix. [`BaseUrl`](crate::config::BaseUrl) turns a site path into a URL.
 
+/// A site path as it goes into a URL: spaces, quotes, `#`, `%`, `?`, and
+/// the characters that would end or split a `srcset` candidate (`,`) or that
+/// browsers read as a slash (`\\`) percent-encoded; everything else, non-ASCII
+/// letters included, as it is (the URL parser encodes those itself).
+pub fn url_path(site_path: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const SET: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}')
+        .add(b',')
+        .add(b'\\');
+    utf8_percent_encode(site_path, SET).to_string()
+}
+
 /// Builds site paths for one site.
 #[derive(Debug, Clone)]
 pub struct Routes {

@@ -6,6 +6,7 @@
 //! real binary (on disk), and assert on the output.
 #![allow(dead_code)]
 
+pub mod exif;
 pub mod html;
 
 use std::collections::BTreeMap;
