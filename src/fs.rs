@@ -135,7 +135,7 @@ pub fn decode_text(mut bytes: Vec<u8>, shown: &str) -> Result<String, Diagnostic
             ));
         }
     };
-    if let Some((offset, c)) = text.char_indices().find(|&(_, c)| is_invisible_control(c)) {
+    if let Some((offset, c)) = first_invisible_control(&text) {
         let Position { line, column } = line_col(&text, offset);
         return Err(Diagnostic::at(
             shown,
@@ -147,6 +147,19 @@ pub fn decode_text(mut bytes: Vec<u8>, shown: &str) -> Result<String, Diagnostic
         ));
     }
     if text.contains('\r') { Ok(text.replace("\r\n", "\n")) } else { Ok(text) }
+}
+
+/// The first character of `text` that [`is_invisible_control`], with its
+/// byte offset, found by looking at bytes: in UTF-8 the C0 controls and DEL
+/// are single bytes, and the C1 controls (U+0080 to U+009F) are 0xC2
+/// followed by 0x80 to 0x9F, a pair no other character contains.
+fn first_invisible_control(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().find_map(|(i, &b)| {
+        let c0 = (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F;
+        let c1 = b == 0xC2 && bytes.get(i + 1).is_some_and(|next| (0x80..=0x9F).contains(next));
+        if c0 || c1 { text[i..].chars().next().map(|c| (i, c)) } else { None }
+    })
 }
 
 /// Control characters other than tab and line breaks: invisible, and not
@@ -184,6 +197,16 @@ mod tests {
         assert_eq!(err.pos, Some(Position::new(2, 3)));
         assert!(err.message.contains("U+001B"), "{err}");
         assert!(decode_text("tab\there\r\nline\n".into(), "a.md").is_ok());
+    }
+
+    #[test]
+    fn the_byte_scan_finds_exactly_the_control_characters() {
+        // Every character up to U+00FF (and some beyond): the scan agrees with char::is_control.
+        for c in (0u32..0x200).filter_map(char::from_u32).chain(['敦', '\u{2028}', '\u{FEFF}', '😀']) {
+            let text = format!("aé{c}z");
+            let expected = is_invisible_control(c).then_some((3, c));
+            assert_eq!(first_invisible_control(&text), expected, "U+{:04X}", u32::from(c));
+        }
     }
 
     #[test]

@@ -155,6 +155,18 @@ fn top_level_line(yaml: &str, key: &str) -> Option<usize> {
     })
 }
 
+/// Whether every top-level entry of the block is written `key: ...` with a
+/// key of `keys`, read from the text alone, so that the block need not be
+/// parsed a second time to look for unknown keys (the usual case). False
+/// whenever the text leaves a doubt (a quoted key, a space before the colon,
+/// a line at column 1 without a colon): then the YAML parser decides.
+fn plainly_known(yaml: &str, keys: &[&str]) -> bool {
+    yaml.lines().filter(|line| starts_top_level_entry(line)).all(|line| {
+        line.split_once(':')
+            .is_some_and(|(key, rest)| keys.contains(&key) && (rest.is_empty() || rest.starts_with([' ', '\t'])))
+    })
+}
+
 /// Whether a line of a block mapping starts a new top-level entry (text at
 /// column 1 that is not a comment or the end of a multi-line value).
 fn starts_top_level_entry(line: &str) -> bool {
@@ -166,6 +178,9 @@ fn starts_top_level_entry(line: &str) -> bool {
 /// 0-based line of the block they are on. Empty when the block is not a plain
 /// block mapping (then the typed parse reports the first unknown key itself).
 fn unknown_keys(yaml: &str, keys: &[&str]) -> Vec<(String, usize)> {
+    if plainly_known(yaml, keys) {
+        return Vec::new();
+    }
     let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str::<serde_yaml::Value>(yaml) else {
         return Vec::new();
     };
@@ -806,6 +821,16 @@ fn flow_items(lines: &[&str], line: usize, byte: usize) -> Vec<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn keys_are_known_from_the_text_only_when_it_is_plain() {
+        let keys = ["title", "date", "topics"];
+        assert!(plainly_known("title: A\ndate: 2024\ntopics:\n  - a\n# note\n", &keys));
+        assert!(plainly_known("", &keys));
+        for doubtful in ["titel: A\n", "\"title\": A\n", "title : A\n", "title:A\n", "{title: A}\n", "a line\n"] {
+            assert!(!plainly_known(doubtful, &keys), "{doubtful:?}");
+        }
+    }
+
     /// (line, column) pairs, to write expected positions briefly.
     fn pairs(positions: Vec<Position>) -> Vec<(usize, usize)> {
         positions.into_iter().map(|p| (p.line, p.column)).collect()
