@@ -231,7 +231,12 @@ impl Theme {
 fn parse_strings(text: &str, shown: &str) -> Result<Strings, Diagnostic> {
     toml::from_str::<Strings>(text).map_err(|e| {
         let pos = e.span().map(|span| crate::error::line_col(text, span.start));
-        let mut message = format!("{}, expected `year_group` as in the heritage theme", e.message().trim());
+        let said = e.message().trim().replace("unknown field", "unknown key");
+        let mut message = if said.starts_with("unknown key") {
+            said // it names what is expected
+        } else {
+            format!("{said}, expected `year_group` as in the heritage theme")
+        };
         if ["`date`", "`month_date`", "`year_date`", "`months`"].iter().any(|k| message.contains(k)) {
             message.push_str(" (dates and month names now come from the site's language, not from the theme)");
         }
