@@ -2,7 +2,8 @@
 //!
 //! [`respond`] is a pure function from the current [`State`] and the parts of
 //! a request (method, target, Host headers) to a [`Reply`]; [`run`] feeds it
-//! from tiny_http, one thread per request.
+//! from tiny_http, each request on a thread of its own while it is answered,
+//! threads being kept for the next request (see `Pool`).
 //!
 //! Rules: GET and HEAD only (405 with `Allow` otherwise). The target is
 //! percent-decoded once and looked up in the in-memory map; a decoded path
