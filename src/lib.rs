@@ -3,7 +3,7 @@
 //! The modules follow the pipeline, then the commands:
 //!
 //! - loading: `site.toml` -> [`config::Config`]; `content/` ->
-//!   [`content::load`] (front matter, Markdown, dates, slugs) ->
+//!   [`content::load`](mod@content::load) (front matter, Markdown, dates, slugs) ->
 //!   [`content::Site`];
 //! - indexing: the groupings by institution, country and year ->
 //!   [`index::Index`];

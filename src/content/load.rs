@@ -4,7 +4,7 @@
 //! errors are reported, never skipped; a symbolic link that leads outside
 //! the site, and anything that is not a regular file or a folder (a named
 //! pipe, a socket, a device), is refused with an error naming it, never
-//! opened. [`read_article`], which re-reads one file for the dev server,
+//! opened. `read_source`, which re-reads one file for the dev server,
 //! applies the same rules through the same functions of [`crate::fs`].
 //! Files are parsed in parallel, then references are resolved in one place:
 //! an article's institutions by name, alias or slug (case, accents and

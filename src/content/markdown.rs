@@ -8,7 +8,7 @@
 //! line and column (for link checking), and every anchor a `#fragment` may
 //! point at.
 //!
-//! Extensions (see [`options`]): tables, footnotes, strikethrough, task
+//! Extensions (see `options`): tables, footnotes, strikethrough, task
 //! lists, smart punctuation and heading attributes (`## Title {#custom-id}`).
 //!
 //! "Plain text" here means the text a reader sees: prose, inline code and

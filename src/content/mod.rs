@@ -3,7 +3,7 @@
 //!
 //! Each kind has a raw front-matter struct that refuses unknown keys and a
 //! checked value built from it. Parsing one file is pure (`parse`), given its
-//! text; [`load`] walks `content/` and resolves references between files
+//! text; [`load`](mod@load) walks `content/` and resolves references between files
 //! (an article's institutions, a country's profile).
 
 pub mod date;

@@ -66,8 +66,8 @@ const SUMMARY_MAX: usize = 220;
 const SUMMARY_MIN: usize = 110;
 
 /// A summary taken from a first paragraph, cut to at most about
-/// [`SUMMARY_MAX`] characters: at the last sentence end that keeps at least
-/// [`SUMMARY_MIN`], else at the last word boundary, with `…`. Short text is
+/// `SUMMARY_MAX` characters: at the last sentence end that keeps at least
+/// `SUMMARY_MIN`, else at the last word boundary, with `…`. Short text is
 /// returned as it is.
 pub fn cut_summary(text: &str) -> String {
     let text = text.trim();

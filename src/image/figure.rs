@@ -265,7 +265,7 @@ impl Figure {
         }
     }
 
-    /// The source of the pixels (after [`Figure::check`]).
+    /// The source of the pixels (after [`RawFigure::check`]).
     pub fn source(&self) -> Source<'_> {
         match (&self.iiif, self.width, self.height) {
             (Some(service), Some(width), Some(height)) => {

@@ -53,7 +53,7 @@ const RELATED_REACH: usize = 5;
 /// The related articles of each article: up to [`RELATED`] articles that
 /// share the most institutions and topics with it, then the nearest in date,
 /// then the site's order. The candidates are the articles up to
-/// [`RELATED_REACH`] places before and after it in each of its institutions'
+/// `RELATED_REACH` places before and after it in each of its institutions'
 /// and topics' lists (those lists are ordered by date), so that the work stays
 /// in proportion to the site.
 pub fn related(

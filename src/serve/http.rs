@@ -341,7 +341,7 @@ pub fn content_type(site_path: &str) -> String {
 /// while it is answered, so that a slow reader or a live-reload stream never
 /// holds up another request. Threads are kept for the next request rather
 /// than ended: a thread that ends lingers a moment in the system, and a flood
-/// of pipelined requests would pile them up (see [`Pool`]).
+/// of pipelined requests would pile them up (see `Pool`).
 pub fn run(server: tiny_http::Server, state: Arc<RwLock<State>>, hub: Arc<Hub>, policy: Policy) {
     let pool = Arc::new(Pool::default());
     for request in server.incoming_requests() {

@@ -14,7 +14,7 @@
 //!    removed, a new language or time zone — reloads the content from disk.
 //! 2. **Plan and compare.** The new [`Plan`] is made (or the last one kept,
 //!    with its groupings, when no source moved in or out of any listing:
-//!    see [`structure`]), every source gets a
+//!    see `structure`), every source gets a
 //!    version (a hash of what outputs show of it: an article's card is
 //!    hashed from the card itself, so a body edit leaves listings alone),
 //!    and each entry a fingerprint from the versions of what it shows
