@@ -124,7 +124,8 @@ pub struct NewArticleArgs {
     /// An institution the article is about (name, alias or slug); repeat for several.
     #[arg(long = "institution", value_name = "NAME", required = true)]
     pub institutions: Vec<String>,
-    /// The publication date (YYYY-MM-DD); today in the site's time zone by default.
+    /// The publication date: YYYY-MM-DD, or YYYY-MM or YYYY when the source
+    /// gives only the month or the year; today in the site's time zone by default.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
 }

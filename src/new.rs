@@ -164,7 +164,7 @@ pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Opti
     let slug = slug_of(title, "title")?;
     let date = match date {
         Some(text) => parse_date(text)?,
-        None => jiff::Zoned::now().with_time_zone(config.time_zone.clone()).date(),
+        None => jiff::Zoned::now().with_time_zone(config.time_zone.clone()).date().to_string(),
     };
     let profiles = Profiles::read(root, &config);
     let names = profiles.resolve(institutions)?;
@@ -286,16 +286,21 @@ fn slug_of(text: &str, what: &str) -> Result<String, Error> {
     Ok(slug)
 }
 
-/// A `--date`: YYYY-MM-DD and a real day.
-fn parse_date(text: &str) -> Result<jiff::civil::Date, Error> {
-    let expected = "expected a date like 2024-03-12 (YYYY-MM-DD)";
+/// A `--date`: a real day (YYYY-MM-DD), or a month (YYYY-MM) or a year
+/// (YYYY) when that is all the source gives, checked as front matter is.
+fn parse_date(text: &str) -> Result<String, Error> {
+    let expected =
+        "expected a date like 2024-03-12, or 2024-03 or 2024 when the source gives only the month or the year";
     let bytes = text.as_bytes();
-    let shaped = bytes.len() == 10
+    let shaped = matches!(bytes.len(), 4 | 7 | 10)
         && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
     if !shaped {
         return Err(Error::Env(format!("--date `{text}` is not a date, {expected}")));
     }
-    text.parse().map_err(|e| Error::Env(format!("--date `{text}` is not a valid date ({e}), {expected}")))
+    match crate::content::date::PubDate::parse(text, &jiff::tz::TimeZone::UTC) {
+        Ok(date) => Ok(date.iso()),
+        Err(_) => Err(Error::Env(format!("--date `{text}` is not a valid date, {expected}"))),
+    }
 }
 
 /// `text` as a YAML double-quoted scalar that reads back exactly.
@@ -522,10 +527,22 @@ mod tests {
     }
 
     #[test]
-    fn dates_must_be_real_days_in_iso_form() {
-        assert_eq!(parse_date("2024-03-12").unwrap().to_string(), "2024-03-12");
-        for bad in ["2024-02-30", "2024-13-01", "20240312", "12/03/2024", "2024-3-12", "yesterday", "2024-03-12T10:00"]
-        {
+    fn dates_are_real_days_months_or_years_in_iso_form() {
+        assert_eq!(parse_date("2024-03-12").unwrap(), "2024-03-12");
+        assert_eq!(parse_date("2024-03").unwrap(), "2024-03", "a month when that is all the source gives");
+        assert_eq!(parse_date("2024").unwrap(), "2024");
+        for bad in [
+            "2024-02-30",
+            "2024-13-01",
+            "2024-13",
+            "0000",
+            "20240312",
+            "12/03/2024",
+            "2024-3-12",
+            "2024-3",
+            "yesterday",
+            "2024-03-12T10:00",
+        ] {
             let err = parse_date(bad).unwrap_err().to_string();
             assert!(err.contains("expected a date like 2024-03-12"), "{bad}: {err}");
         }

@@ -195,12 +195,27 @@ fn an_existing_file_or_slug_is_never_replaced() {
 #[test]
 fn bad_dates_are_refused() {
     let site = TestSite::new();
-    for bad in ["2024-02-30", "12/03/2024", "2024-3-12", "tomorrow"] {
+    for bad in ["2024-02-30", "12/03/2024", "2024-3-12", "2024-13", "tomorrow"] {
         let (code, _, stderr) = run(&site, &["new", "article", "Dated", "--institution", "Guimet", "--date", bad]);
         assert_eq!(code, Some(2), "{bad}: {stderr}");
         assert!(stderr.contains(&format!("--date `{bad}`")) && stderr.contains("2024-03-12"), "{bad}: {stderr}");
     }
     assert!(!site.path("content/articles/dated.md").exists());
+}
+
+/// A source that gives only the month (or the year) gets an article dated so.
+#[test]
+fn a_month_alone_is_a_date_too() {
+    let site = TestSite::new();
+    let args = ["new", "article", "In March", "--institution", "Guimet", "--date", "2024-03"];
+    let (code, _, stderr) = run(&site, &args);
+    assert_eq!(code, Some(0), "{stderr}");
+    let text = std::fs::read_to_string(site.path("content/articles/in-march.md")).expect("written");
+    assert!(text.contains("date: 2024-03\n"), "{text}");
+    let (code, _, stderr) = run(&site, &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let page = std::fs::read_to_string(site.path("public/articles/in-march/index.html")).expect("built");
+    assert!(page.contains("<time datetime=\"2024-03\">"), "{page}");
 }
 
 #[test]
