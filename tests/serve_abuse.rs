@@ -585,3 +585,23 @@ fn pages_that_went_away_free_their_slots_at_once() {
     }
     eprintln!("a slot was free {:?} after the pages went away", start.elapsed());
 }
+
+/// The patched tiny_http counts its open connections (upstream's
+/// `num_connections` was `unimplemented!()` and panicked).
+#[test]
+fn the_server_counts_its_open_connections() {
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("listen");
+    let addr = server.server_addr().to_ip().expect("an IP address");
+    let wait_for = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while server.num_connections() != n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        server.num_connections()
+    };
+    assert_eq!(server.num_connections(), 0);
+    let clients: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(addr).expect("connect")).collect();
+    assert_eq!(wait_for(3), 3, "three clients connected");
+    drop(clients);
+    assert_eq!(wait_for(0), 0, "all gone");
+}

@@ -136,6 +136,9 @@ pub struct Server {
 
     // result of TcpListener::local_addr()
     listening_addr: ListenAddr,
+
+    // connections open now (stele patch: counted by the accept loop's `Slot`s)
+    active: Arc<AtomicUsize>,
 }
 
 enum Message {
@@ -279,15 +282,18 @@ impl Server {
 
         let inside_close_trigger = close_trigger.clone();
         let inside_messages = messages.clone();
+        let active = Arc::new(AtomicUsize::new(0));
+        let inside_active = Arc::clone(&active);
         thread::Builder::new()
             .name("http-accept".into())
-            .spawn(move || accept_loop(server, limits, inside_close_trigger, inside_messages))?;
+            .spawn(move || accept_loop(server, limits, inside_close_trigger, inside_messages, inside_active))?;
 
         // result
         Ok(Server {
             messages,
             close: close_trigger,
             listening_addr: local_addr,
+            active,
         })
     }
 
@@ -305,10 +311,10 @@ impl Server {
         self.listening_addr.clone()
     }
 
-    /// Returns the number of clients currently connected to the server.
+    /// Returns the number of clients currently connected to the server
+    /// (stele patch: upstream left this unimplemented).
     pub fn num_connections(&self) -> usize {
-        unimplemented!()
-        //self.requests_receiver.lock().len()
+        self.active.load(SeqCst)
     }
 
     /// Blocks until an HTTP request has been submitted and returns it.
@@ -390,8 +396,8 @@ fn accept_loop(
     limits: Limits,
     close: Arc<AtomicBool>,
     messages: Arc<MessagesQueue<Message>>,
+    active: Arc<AtomicUsize>,
 ) {
-    let active = Arc::new(AtomicUsize::new(0));
     log::debug!("Running accept thread");
     while !close.load(Relaxed) {
         let sock = match server.accept() {
