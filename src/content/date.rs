@@ -324,8 +324,15 @@ mod tests {
             assert_eq!(month.display(&format), by_month, "{language}");
             assert_eq!(format.month_name(3), name, "{language}");
         }
-        // A language CLDR does not know still gets a date, never an error.
+        // A language CLDR does not know, or one that asks for another calendar
+        // or numbering system, still gets a Gregorian date, never an error.
+        for language in ["xx", "th", "ar-SA", "zh-u-ca-buddhist", "en-u-nu-arab", "fa-IR", "ja-JP-u-ca-japanese", "und"]
+        {
+            let shown = day.display(&DateFormat::new(language));
+            assert!(!shown.is_empty(), "{language}");
+        }
         assert!(day.display(&DateFormat::new("xx")).contains("2024"));
+        assert!(day.display(&DateFormat::new("ja-JP-u-ca-japanese")).contains("2024"), "Gregorian years");
     }
 
     #[test]
