@@ -210,20 +210,6 @@ pub struct Page {
     pub body_line: usize,
 }
 
-impl Article {
-    /// The file position of a figure of the body.
-    pub fn body_pos(&self, figure: &markdown::BodyFigure) -> Position {
-        figure.pos.in_file(self.body_line)
-    }
-}
-
-impl Page {
-    /// The file position of a figure of the body.
-    pub fn body_pos(&self, figure: &markdown::BodyFigure) -> Position {
-        figure.pos.in_file(self.body_line)
-    }
-}
-
 /// Turns the problems of a body's figure blocks into diagnostics of the file.
 fn figure_problems(problems: &mut Problems<'_>, body: &Rendered, body_line: usize) {
     for p in &body.figure_problems {

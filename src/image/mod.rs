@@ -141,27 +141,28 @@ fn uses(site: &Site) -> Vec<Use<'_>> {
         if let Some(image) = &a.image {
             uses.push(Use { figure: image, rel_path: &a.rel_path, pos: a.image_pos, page_path: page_path.clone() });
         }
-        for f in &a.body.figures {
-            uses.push(Use {
-                figure: &f.figure,
-                rel_path: &a.rel_path,
-                pos: Some(a.body_pos(f)),
-                page_path: page_path.clone(),
-            });
-        }
+        body_uses(&mut uses, &a.body, a.body_line, &a.rel_path, &page_path);
     }
     for p in &site.pages {
-        let page_path = routes.page(&p.lang, &p.slug);
-        for f in &p.body.figures {
-            uses.push(Use {
-                figure: &f.figure,
-                rel_path: &p.rel_path,
-                pos: Some(p.body_pos(f)),
-                page_path: page_path.clone(),
-            });
-        }
+        body_uses(&mut uses, &p.body, p.body_line, &p.rel_path, &routes.page(&p.lang, &p.slug));
     }
     uses
+}
+
+/// The figures of a body that starts at line `body_line` of `rel_path`, shown at `page_path`.
+fn body_uses<'a>(
+    uses: &mut Vec<Use<'a>>,
+    body: &'a crate::content::markdown::Rendered,
+    body_line: usize,
+    rel_path: &'a str,
+    page_path: &str,
+) {
+    uses.extend(body.figures.iter().map(|f| Use {
+        figure: &f.figure,
+        rel_path,
+        pos: Some(f.pos.in_file(body_line)),
+        page_path: page_path.to_string(),
+    }));
 }
 
 /// Finds, processes (or takes from the cache) every image the site shows.
