@@ -122,12 +122,20 @@ pub struct NewArticleArgs {
     /// The article's title.
     pub title: String,
     /// An institution the article is about (name, alias or slug); repeat for several.
-    #[arg(long = "institution", value_name = "NAME", required = true)]
+    #[arg(long = "institution", value_name = "NAME", required_unless_present = "translation_of")]
     pub institutions: Vec<String>,
     /// The publication date: YYYY-MM-DD, or YYYY-MM or YYYY when the source
     /// gives only the month or the year; today in the site's time zone by default.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "translation_of")]
     pub date: Option<String>,
+    /// The language it is written in (a code of site.toml, such as `fr`);
+    /// the site's default language otherwise.
+    #[arg(long, value_name = "CODE")]
+    pub lang: Option<String>,
+    /// Write a translation of the article with this slug: it inherits the
+    /// date, institutions, topics and image (needs --lang).
+    #[arg(long, value_name = "SLUG", requires = "lang", conflicts_with = "institutions")]
+    pub translation_of: Option<String>,
 }
 
 #[derive(Debug, Args)]

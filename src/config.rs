@@ -23,8 +23,13 @@ const KEYS: &[&str] = &[
     "paginate",
     "feed_limit",
     "images",
+    "languages",
+    "show_untranslated",
     "extra",
 ];
+
+/// The keys a `[languages.<code>]` table may have.
+const LANGUAGE_KEYS: &[&str] = &["title", "description", "tag", "name"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,7 +51,39 @@ struct RawConfig {
     #[serde(default)]
     images: RawImages,
     #[serde(default)]
+    languages: std::collections::BTreeMap<String, toml::Table>,
+    #[serde(default = "yes")]
+    show_untranslated: bool,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A `[languages.<code>]` table.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    title: Option<String>,
+    description: Option<String>,
+    tag: Option<String>,
+    name: Option<String>,
+}
+
+/// One language of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Language {
+    /// The code in file names and URLs: `fr` in `x.fr.md` and `/fr/`.
+    pub code: String,
+    /// The BCP 47 tag for `<html lang>`, `hreflang` and feeds (`zh-Hans`).
+    pub tag: String,
+    /// The language's name in itself, for the language switcher (`Français`).
+    pub name: String,
+    /// The site's title and description in this language.
+    pub title: String,
+    pub description: String,
 }
 
 /// `[images]`: how photographs are published (see the README).
@@ -140,8 +177,14 @@ pub struct Config {
     pub title: String,
     pub description: String,
     pub base_url: BaseUrl,
-    /// The default language (a BCP 47 tag such as `en`).
+    /// The default language's code (`en`): its pages are at the root and
+    /// its files have no language in their name.
     pub language: String,
+    /// Every language of the site, the default first, then the others by code.
+    pub languages: Vec<Language>,
+    /// Listings of a language also show the articles that have no
+    /// translation in it (labelled with their language).
+    pub show_untranslated: bool,
     /// The IANA name of `time_zone`.
     pub time_zone_name: String,
     pub time_zone: jiff::tz::TimeZone,
@@ -231,12 +274,13 @@ impl Config {
                 "`paginate` is 0, expected a number of articles per page of 1 or more".into(),
             ));
         }
-        if raw.language.is_empty() || !raw.language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if !is_language_code(&raw.language) {
             return Err(at_key(
                 "language",
                 format!("`{}` is not a language tag, expected something like `en` or `zh-Hans`", raw.language),
             ));
         }
+        let languages = languages(&raw, text, shown)?;
         // A folder name under themes/, never a path that could lead elsewhere.
         let theme = raw.theme.as_str();
         if theme.trim() != theme {
@@ -268,6 +312,8 @@ impl Config {
             description: raw.description,
             base_url,
             language: raw.language,
+            languages,
+            show_untranslated: raw.show_untranslated,
             time_zone_name: raw.time_zone,
             time_zone,
             theme_pos: key_position(text, "theme"),
@@ -279,11 +325,86 @@ impl Config {
         })
     }
 
+    /// The language whose code is `code`.
+    pub fn lang(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    /// The default language.
+    pub fn default_language(&self) -> &Language {
+        &self.languages[0]
+    }
+
+    /// Whether the site has more than one language.
+    pub fn is_multilingual(&self) -> bool {
+        self.languages.len() > 1
+    }
+
     /// Reads `site.toml` from the site root.
     pub fn from_file(path: &Path, shown: &str) -> Result<Config, Diagnostic> {
         let text = crate::fs::read_text(path, shown)?;
         Config::parse(&text, shown)
     }
+}
+
+/// A language code as file names and URLs carry it: ASCII letters and
+/// digits in parts joined by `-`, starting with a letter (`fr`, `zh-Hans`).
+pub fn is_language_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 35
+        && code.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()))
+        && code.starts_with(|c: char| c.is_ascii_alphabetic())
+}
+
+/// The site's languages from `language` and the `[languages.<code>]` tables:
+/// the default first, then the others by code.
+fn languages(raw: &RawConfig, text: &str, shown: &str) -> Result<Vec<Language>, Diagnostic> {
+    let table_pos = |code: &str| {
+        let header = format!("[languages.{code}]");
+        let line = text.lines().position(|l| l.trim() == header).map_or(1, |i| i + 1);
+        Some(Position::new(line, 1))
+    };
+    let mut list = Vec::new();
+    let default = raw.languages.get(&raw.language).cloned().unwrap_or_default();
+    let codes = std::iter::once(raw.language.as_str())
+        .chain(raw.languages.keys().map(String::as_str).filter(|c| *c != raw.language));
+    for code in codes {
+        let table = if code == raw.language { default.clone() } else { raw.languages[code].clone() };
+        let at = |message: String| Diagnostic::new(shown, message).with_pos(table_pos(code));
+        if !is_language_code(code) {
+            return Err(at(format!(
+                "`{code}` is not a language code, expected letters such as `fr` or `zh` (it names files `x.{code}.md` and URLs `/{code}/`)"
+            )));
+        }
+        let table: RawLanguage = table.try_into().map_err(|e: toml::de::Error| {
+            let message = e.message().trim().to_string();
+            match message.strip_prefix("unknown field `") {
+                Some(rest) => {
+                    let key = rest.split('`').next().unwrap_or_default().to_string();
+                    let hint = match closest(&key, LANGUAGE_KEYS.iter().copied()) {
+                        Some(known) => format!("did you mean `{known}`?"),
+                        None => format!("expected one of {}", quoted_list(LANGUAGE_KEYS)),
+                    };
+                    at(format!("unknown key `{key}` in `[languages.{code}]`, {hint}"))
+                }
+                None => at(format!("in `[languages.{code}]`: {message}")),
+            }
+        })?;
+        let tag = table.tag.unwrap_or_else(|| code.to_string());
+        if icu_locale_core::LanguageIdentifier::try_from_str(&tag).is_err() {
+            return Err(at(format!(
+                "`{tag}` is not a BCP 47 language tag, expected something like `fr`, `en-GB` or `zh-Hans`"
+            )));
+        }
+        list.push(Language {
+            code: code.to_string(),
+            tag,
+            name: table.name.unwrap_or_else(|| code.to_string()),
+            title: table.title.unwrap_or_else(|| raw.title.clone()),
+            description: table.description.unwrap_or_else(|| raw.description.clone()),
+        });
+    }
+    Ok(list)
 }
 
 /// Turns a toml error into `site.toml:line:col: message`, with a suggestion

@@ -95,7 +95,16 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::New(NewCommand::Article(args)) => {
             let root = resolve_root(args.site.root.as_deref())?;
-            let path = stele::new::new_article(&root, &args.title, &args.institutions, args.date.as_deref())?;
+            let path = match (&args.translation_of, args.lang.as_deref()) {
+                (Some(of), Some(lang)) => stele::new::new_translation(&root, &args.title, lang, of)?,
+                _ => stele::new::new_article(
+                    &root,
+                    &args.title,
+                    &args.institutions,
+                    args.date.as_deref(),
+                    args.lang.as_deref(),
+                )?,
+            };
             println!("{}", path.display());
             Ok(())
         }

@@ -154,9 +154,17 @@ fn collect_files<'a>(dir: &'a include_dir::Dir<'a>, into: &mut Vec<&'a include_d
     }
 }
 
-/// Writes `content/articles/<slug>.md` and returns its path.
-pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Option<&str>) -> Result<PathBuf, Error> {
+/// Writes `content/articles/<slug>.md` (`<slug>.<lang>.md` in another
+/// language than the site's default) and returns its path.
+pub fn new_article(
+    root: &Path,
+    title: &str,
+    institutions: &[String],
+    date: Option<&str>,
+    lang: Option<&str>,
+) -> Result<PathBuf, Error> {
     let config = read_config(root)?;
+    let lang = language(&config, lang)?;
     let title = title.trim();
     if title.is_empty() {
         return Err(Error::Env("the title is empty, expected the article's title in quotes".into()));
@@ -168,8 +176,11 @@ pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Opti
     };
     let profiles = Profiles::read(root, &config);
     let names = profiles.resolve(institutions)?;
-    let rel_path = format!("content/articles/{slug}.md");
-    refuse_taken_slug(root, &slug, &rel_path)?;
+    let rel_path = match lang == config.language {
+        true => format!("content/articles/{slug}.md"),
+        false => format!("content/articles/{slug}.{lang}.md"),
+    };
+    refuse_taken_slug(root, &config, &slug, &rel_path)?;
 
     let mut text = format!("---\ntitle: {}\ndate: {date}\ninstitutions:\n", yaml_string(title));
     for name in &names {
@@ -179,8 +190,9 @@ pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Opti
     text.push_str("---\n");
     text.push_str(ARTICLE_BODY);
 
-    let src = source(&text, &rel_path, &slug, &config);
-    let reads_back = match Article::parse(&src) {
+    let mut src = source(&text, &rel_path, &slug, &config);
+    src.lang = &lang;
+    let reads_back = match Article::parse(&src, None) {
         Ok(a) => {
             // Titles are shown with typographic punctuation, as bodies are.
             a.title == crate::content::text::smart(title)
@@ -192,6 +204,107 @@ pub fn new_article(root: &Path, title: &str, institutions: &[String], date: Opti
         return Err(Error::Env(format!("cannot write the title `{title}` so that it reads back unchanged")));
     }
     write_new(root, &rel_path, &text)
+}
+
+/// The language code `--lang` gives (the default's without it), refused
+/// when site.toml does not declare it.
+fn language(config: &Config, lang: Option<&str>) -> Result<String, Error> {
+    let Some(code) = lang else { return Ok(config.language.clone()) };
+    if config.lang(code).is_some() {
+        return Ok(code.to_string());
+    }
+    let known: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+    Err(Error::Env(format!(
+        "--lang `{code}` is not a language of this site, expected one of {} (or declare `[languages.{code}]` in site.toml)",
+        crate::config::quoted_list(&known)
+    )))
+}
+
+/// Writes the translation into `lang` of the article whose slug is `of`
+/// (`content/articles/x.fr.md` beside `x.md`): its title and a body to
+/// write; everything else it inherits. Returns its path.
+pub fn new_translation(root: &Path, title: &str, lang: &str, of: &str) -> Result<PathBuf, Error> {
+    let config = read_config(root)?;
+    let lang = language(&config, Some(lang))?;
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(Error::Env("the title is empty, expected the translated title in quotes".into()));
+    }
+    // The original: the article of that slug in the site's first language it is written in.
+    let order = |code: &str| config.languages.iter().position(|l| l.code == code).unwrap_or(usize::MAX);
+    let mut found: Option<(String, String, String, Article)> = None;
+    for (path, group_stem, rel) in article_files(root, &config) {
+        let Ok((file_lang, group)) = crate::content::load::language_of(&rel, &config) else { continue };
+        let Ok(text) = crate::fs::read_text(&path, &rel) else { continue };
+        let slug = slugify_or(&group_stem, "untitled");
+        let mut src = source(&text, &rel, &slug, &config);
+        src.lang = &file_lang;
+        src.group = &group;
+        let Ok(article) = Article::parse(&src, None) else { continue };
+        if article.slug != of {
+            continue;
+        }
+        if found.as_ref().is_none_or(|(l, ..)| order(&file_lang) < order(l)) {
+            found = Some((file_lang, group, rel, article));
+        }
+    }
+    let Some((original_lang, group, original_path, original)) = found else {
+        return Err(Error::Env(format!(
+            "no article has the slug `{of}`, expected the slug of an article in content/articles/ (its URL's last part)"
+        )));
+    };
+    if original_lang == lang {
+        return Err(Error::Env(format!("`{original_path}` is already in `{lang}`, expected another language")));
+    }
+    let rel_path = format!("{}.{lang}.md", group.strip_suffix(".md").unwrap_or(&group));
+    let text = format!("---\ntitle: {}\n{TRANSLATION_HINTS}---\n{TRANSLATION_BODY}", yaml_string(title))
+        .replace("ORIGINAL", &original_path);
+    let mut src = source(&text, &rel_path, &original.slug, &config);
+    src.lang = &lang;
+    src.group = &group;
+    match Article::parse(&src, Some(&original)) {
+        Ok(a) if a.title == crate::content::text::smart(title) => {}
+        Ok(_) => return Err(Error::Env(format!("cannot write the title `{title}` so that it reads back unchanged"))),
+        Err(problems) => return Err(refused("title", title, &problems)),
+    }
+    write_new(root, &rel_path, &text)
+}
+
+const TRANSLATION_HINTS: &str = "\
+# A translation of ORIGINAL: it inherits the date, institutions, countries,
+# topics, image and slug from it; set here only what differs in this language.
+# summary: One or two sentences for listings and feeds (else the first paragraph).
+# topics: [the topics in this language]
+";
+
+const TRANSLATION_BODY: &str = "\
+Write the translation here, in Markdown, saying what the original says: no
+more, no less.
+";
+
+/// Every Markdown file of content/articles/, sorted: (path, the stem that
+/// gives its slug, its path as messages show it). A bundle's `index.md` is
+/// named by its folder; a language in the name (`x.fr.md`) does not count.
+fn article_files(root: &Path, config: &Config) -> Vec<(PathBuf, String, String)> {
+    walkdir::WalkDir::new(root.join("content/articles"))
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            let rel = display_path(root, e.path());
+            let group = crate::content::load::language_of(&rel, config).map_or(rel.clone(), |(_, g)| g);
+            let group_path = Path::new(&group);
+            let stem = if group_path.file_name().is_some_and(|n| n == "index.md") && e.depth() >= 2 {
+                group_path.parent().and_then(Path::file_name)
+            } else {
+                group_path.file_stem()
+            };
+            let stem = stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            (e.path().to_path_buf(), stem, rel)
+        })
+        .collect()
 }
 
 /// Writes `content/institutions/<slug>.md` and returns its path.
@@ -323,7 +436,7 @@ fn yaml_string(text: &str) -> String {
 }
 
 fn source<'a>(text: &'a str, rel_path: &'a str, slug: &'a str, config: &'a Config) -> SourceText<'a> {
-    SourceText { text, rel_path, file_slug: slug, lang: &config.language, tz: &config.time_zone }
+    SourceText { text, rel_path, file_slug: slug, lang: &config.language, group: rel_path, tz: &config.time_zone }
 }
 
 /// Creates `root/rel_path` with `text`; never replaces an existing file.
@@ -429,31 +542,14 @@ fn markdown_files(root: &Path, dir: &str) -> Vec<(PathBuf, String)> {
 }
 
 /// Refuses a slug that an article already has (by its file name or its `slug`), drafts included.
-fn refuse_taken_slug(root: &Path, slug: &str, rel_path: &str) -> Result<(), Error> {
+fn refuse_taken_slug(root: &Path, config: &Config, slug: &str, rel_path: &str) -> Result<(), Error> {
     #[derive(Deserialize)]
     struct SlugOnly {
         slug: Option<String>,
     }
-    let articles = root.join("content/articles");
-    let files: Vec<(PathBuf, String)> = walkdir::WalkDir::new(&articles)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .flatten()
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
-        .map(|e| {
-            // `articles/<slug>/index.md` is a bundle named by its folder.
-            let stem = if e.file_name() == "index.md" && e.depth() >= 2 {
-                e.path().parent().and_then(Path::file_name)
-            } else {
-                e.path().file_stem()
-            };
-            let stem = stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            (e.path().to_path_buf(), stem)
-        })
-        .collect();
-    let taken = files.par_iter().find_map_first(|(path, stem)| {
-        let shown = display_path(root, path);
+    let files = article_files(root, config);
+    let taken = files.par_iter().find_map_first(|(path, stem, shown)| {
+        let shown = shown.clone();
         if shown == rel_path {
             return None; // reported as an existing file when it is created
         }

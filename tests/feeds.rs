@@ -138,7 +138,8 @@ fn check_feed(path: &str, xml: &str, site: &Site, expected: &[usize]) {
     assert_eq!(parsed.entries.len(), limit, "{path}: number of items");
     for (entry, &i) in parsed.entries.iter().zip(expected) {
         let a = &site.articles[i];
-        let permalink = format!("{base}articles/{}/", a.slug);
+        let prefix = if a.lang == site.config.language { String::new() } else { format!("{}/", a.lang) };
+        let permalink = format!("{base}{prefix}articles/{}/", a.slug);
         assert_eq!(entry.title.as_ref().map(|t| t.content.clone()), Some(xml_text(&a.title)), "{path}: title");
         assert_eq!(entry.links.first().map(|l| l.href.as_str()), Some(permalink.as_str()), "{path}: link");
         assert_eq!(entry.id, permalink, "{path}: guid");
@@ -175,16 +176,22 @@ fn check_feed(path: &str, xml: &str, site: &Site, expected: &[usize]) {
 
 /// Every feed of a site with the articles it must hold: the site feed, then
 /// one per institution and per country.
+/// Every feed of every language, with the articles it must list: those of
+/// its language only.
 fn every_feed(site: &Site) -> Vec<(String, Vec<usize>)> {
-    let all = (0..site.articles.len()).collect();
-    let mut feeds = vec![("rss.xml".to_string(), all)];
-    for (id, inst) in site.institution_ids().zip(&site.institutions) {
-        let ids = (0..site.articles.len()).filter(|&i| site.articles[i].institutions.contains(&id)).collect();
-        feeds.push((format!("institutions/{}/rss.xml", inst.slug), ids));
-    }
-    for (id, c) in site.country_ids().zip(&site.countries) {
-        let ids = (0..site.articles.len()).filter(|&i| site.articles[i].countries.contains(&id)).collect();
-        feeds.push((format!("countries/{}/rss.xml", c.slug), ids));
+    let mut feeds = Vec::new();
+    for lang in &site.config.languages {
+        let prefix = if lang.code == site.config.language { String::new() } else { format!("{}/", lang.code) };
+        let own: Vec<usize> = (0..site.articles.len()).filter(|&i| site.articles[i].lang == lang.code).collect();
+        feeds.push((format!("{prefix}rss.xml"), own.clone()));
+        for (id, inst) in site.institution_ids().zip(&site.institutions) {
+            let ids = own.iter().copied().filter(|&i| site.articles[i].institutions.contains(&id)).collect();
+            feeds.push((format!("{prefix}institutions/{}/rss.xml", inst.slug), ids));
+        }
+        for (id, c) in site.country_ids().zip(&site.countries) {
+            let ids = own.iter().copied().filter(|&i| site.articles[i].countries.contains(&id)).collect();
+            feeds.push((format!("{prefix}countries/{}/rss.xml", c.slug), ids));
+        }
     }
     feeds
 }
@@ -211,7 +218,8 @@ fn every_feed_of_the_microsite_is_right() {
     // Escaped exactly once: the bytes hold `&lt;p&gt;`, and one XML unescape gives back the article's HTML.
     let site_feed = files.text("rss.xml");
     assert!(site_feed.contains("<description>&lt;p&gt;"), "HTML escaped for XML");
-    for (item, a) in channel(&site_feed).items.iter().zip(&content.articles) {
+    let english = content.articles.iter().filter(|a| a.lang == content.config.language);
+    for (item, a) in channel(&site_feed).items.iter().zip(english) {
         let page = url::Url::parse(&item.link).expect("an absolute link");
         let html = stele::render::feed::absolutize(&a.body.html, &page).expect("rewritable HTML");
         let whole = a.image.is_some() || item.description == html;

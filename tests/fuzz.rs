@@ -223,11 +223,35 @@ fn targets() -> Vec<Target> {
             run: Box::new(|input| {
                 let text = String::from_utf8_lossy(input);
                 let tz = jiff::tz::TimeZone::UTC;
-                let src = |rel_path| SourceText { text: &text, rel_path, file_slug: "x", lang: "en", tz: &tz };
-                let _ = Article::parse(&src("content/articles/x.md"));
+                let src = |rel_path| SourceText {
+                    text: &text,
+                    rel_path,
+                    file_slug: "x",
+                    lang: "en",
+                    group: rel_path,
+                    tz: &tz,
+                };
+                let _ = Article::parse(&src("content/articles/x.md"), None);
                 let _ = Institution::parse(&src("content/institutions/x.md"));
                 let _ = Country::parse(&src("content/countries/x.md"));
-                let _ = Page::parse(&src("content/pages/x.md"));
+                let _ = Page::parse(&src("content/pages/x.md"), None);
+                // The same text as a translation of valid originals.
+                let original = |rel_path, text| SourceText {
+                    text,
+                    rel_path,
+                    file_slug: "x",
+                    lang: "en",
+                    group: rel_path,
+                    tz: &tz,
+                };
+                let article = "---\ntitle: T\ndate: 2024-03\ninstitutions: [A]\n---\nBody.\n";
+                if let Ok(o) = Article::parse(&original("content/articles/x.md", article), None) {
+                    let _ = Article::parse(&src("content/articles/x.fr.md"), Some(&o));
+                }
+                let profile = "---\nname: A\ncountry: China\n---\nBody.\n";
+                if let Ok(o) = Institution::parse(&original("content/institutions/x.md", profile)) {
+                    let _ = o.parse_translation(&src("content/institutions/x.fr.md"));
+                }
             }),
         },
         Target {

@@ -27,7 +27,7 @@ fn microsite_builds_every_kind_of_page() {
         assert!(files.has(path), "missing {path}");
     }
     let academy = files.text("institutions/dunhuang-academy/index.html");
-    assert!(academy.contains("lang=\"zh\""), "native name with its language");
+    assert!(academy.contains("lang=\"zh-Hans\""), "native name with its language");
 }
 
 #[test]

@@ -22,8 +22,8 @@ fn parse_article(site: &TestSite, rel_path: &str) -> Article {
     let text = std::fs::read_to_string(site.path(rel_path)).expect("the new file");
     let slug = rel_path.trim_start_matches("content/articles/").trim_end_matches(".md");
     let tz = jiff::tz::TimeZone::UTC;
-    let src = SourceText { text: &text, rel_path, file_slug: slug, lang: "en", tz: &tz };
-    Article::parse(&src).unwrap_or_else(|e| panic!("{rel_path} does not parse: {e:?}\n{text}"))
+    let src = SourceText { text: &text, rel_path, file_slug: slug, lang: "en", group: rel_path, tz: &tz };
+    Article::parse(&src, None).unwrap_or_else(|e| panic!("{rel_path} does not parse: {e:?}\n{text}"))
 }
 
 /// The text of the article page's `<h1>`: the `lang` spans around Chinese
@@ -38,7 +38,7 @@ fn heading(page: &str) -> String {
 #[test]
 fn a_title_with_a_control_character_is_refused() {
     let site = TestSite::new();
-    let err = stele::new::new_article(site.root(), "A bell\u{7}", &["Dunhuang Academy".into()], None)
+    let err = stele::new::new_article(site.root(), "A bell\u{7}", &["Dunhuang Academy".into()], None, None)
         .expect_err("no page can show a control character")
         .to_string();
     assert!(err.contains("control character U+0007"), "{err}");
@@ -67,7 +67,7 @@ fn any_title_reads_back_exactly() {
     ];
     let mut paths = Vec::new();
     for title in titles {
-        let path = stele::new::new_article(site.root(), title, &["Dunhuang Academy".into()], Some("2024-03-12"))
+        let path = stele::new::new_article(site.root(), title, &["Dunhuang Academy".into()], Some("2024-03-12"), None)
             .unwrap_or_else(|e| panic!("{title:?}: {e}"));
         let rel = path.strip_prefix(site.root()).expect("inside the site").to_string_lossy().replace('\\', "/");
         let article = parse_article(&site, &rel);
@@ -128,7 +128,7 @@ fn aliases_and_slugs_resolve_to_the_canonical_name() {
     for (name, slug) in
         [("MUSEE  guimet", "alias-without-accents"), ("guimet", "slug"), ("Dunhuang Research Academy", "alias")]
     {
-        let path = stele::new::new_article(site.root(), slug, &[name.to_string()], Some("2024-03-12"))
+        let path = stele::new::new_article(site.root(), slug, &[name.to_string()], Some("2024-03-12"), None)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let text = std::fs::read_to_string(path).expect("written");
         let canonical =
@@ -224,7 +224,7 @@ fn the_date_defaults_to_today_in_the_site_time_zone() {
     site.write("site.toml", format!("{}time_zone = \"Pacific/Kiritimati\"\n", common::SITE_TOML));
     let tz = jiff::tz::TimeZone::get("Pacific/Kiritimati").expect("zone");
     let before = jiff::Zoned::now().with_time_zone(tz.clone()).date();
-    let path = stele::new::new_article(site.root(), "Today", &["Guimet".into()], None).expect("written");
+    let path = stele::new::new_article(site.root(), "Today", &["Guimet".into()], None, None).expect("written");
     let after = jiff::Zoned::now().with_time_zone(tz).date();
     let text = std::fs::read_to_string(path).expect("written");
     let date = text.lines().find_map(|l| l.strip_prefix("date: ")).expect("a date line");
@@ -286,4 +286,48 @@ fn outside_a_site_is_a_usage_error() {
         .expect("run stele");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no site.toml"));
+}
+
+#[test]
+fn a_translation_is_scaffolded_beside_its_original_and_builds() {
+    let site = TestSite::new();
+    site.write("site.toml", format!("{}\n[languages.fr]\nname = \"Français\"\n", common::SITE_TOML));
+    site.simple_article("cave", "The Library Cave", "2024-03", &["Dunhuang Academy"]);
+    let (code, out, err) =
+        run(&site, &["new", "article", "La grotte-bibliothèque", "--lang", "fr", "--translation-of", "cave"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), site.path("content/articles/cave.fr.md").display().to_string());
+    let text = std::fs::read_to_string(site.path("content/articles/cave.fr.md")).expect("written");
+    assert!(text.contains("title: \"La grotte-bibliothèque\"") && !text.contains("\ndate:"), "{text}");
+    let files = site.build_ok();
+    let page = files.text("fr/articles/cave/index.html");
+    assert!(page.contains("La grotte-bibliothèque") && page.contains("mars 2024"), "inherits the date");
+
+    // Never twice, never into an undeclared language, never of a missing article.
+    let (code, _, err) = run(&site, &["new", "article", "Encore", "--lang", "fr", "--translation-of", "cave"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("already exists"), "{err}");
+    let (code, _, err) = run(&site, &["new", "article", "Höhle", "--lang", "de", "--translation-of", "cave"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("--lang `de` is not a language of this site"), "{err}");
+    let (code, _, err) = run(&site, &["new", "article", "Rien", "--lang", "fr", "--translation-of", "nothing"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("no article has the slug `nothing`"), "{err}");
+    let (code, _, err) =
+        run(&site, &["new", "article", "X", "--lang", "fr", "--translation-of", "cave", "--date", "2024-04"]);
+    assert_ne!(code, Some(0), "a translation inherits its date: {err}");
+}
+
+#[test]
+fn an_article_in_another_language_gets_its_code_in_the_file_name() {
+    let site = TestSite::new();
+    site.write("site.toml", format!("{}\n[languages.zh]\ntag = \"zh-Hans\"\n", common::SITE_TOML));
+    let (code, out, err) = run(
+        &site,
+        &["new", "article", "只有中文的新闻", "--lang", "zh", "--institution", "Dunhuang Academy", "--date", "2024-05"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.trim().ends_with(".zh.md"), "{out}");
+    let files = site.build_ok();
+    assert!(files.paths().iter().any(|p| p.starts_with("zh/articles/") && p.ends_with("/index.html")));
 }

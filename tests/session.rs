@@ -87,8 +87,21 @@ fn edits_keep_the_session_equal_to_a_full_build() {
     site.simple_article("new-one", "A new article", "2025-02-01", &["Palace Museum"]);
     session.update(&changed("content/articles/new-one.md")).expect("new article");
     assert_matches_full_build(&site, &session);
-    site.remove("content/articles/mogao-grottoes-in-figures.md");
-    session.update(&changed("content/articles/mogao-grottoes-in-figures.md")).expect("removed article");
+    // Removed with its translations (alone, they would have nothing to inherit).
+    let removed =
+        ["mogao-grottoes-in-figures.md", "mogao-grottoes-in-figures.fr.md", "mogao-grottoes-in-figures.zh.md"]
+            .map(|f| format!("content/articles/{f}"));
+    for rel in &removed {
+        site.remove(rel);
+    }
+    session.update(&removed.map(PathBuf::from)).expect("removed article");
+    assert_matches_full_build(&site, &session);
+
+    // A translation edited: the other languages' pages link to it.
+    let french = "content/articles/dunhuang-guimet-library-cave-digital-library.fr.md";
+    edit(&site, french, "title: ", "title: Nouveau titre — ");
+    session.update(&changed(french)).expect("translation edit");
+    assert!(String::from_utf8_lossy(&session.files()["fr/articles/index.html"]).contains("Nouveau titre"));
     assert_matches_full_build(&site, &session);
     edit(&site, "content/institutions/palace-museum.md", "city: Beijing", "city: Beijing (Dongcheng)");
     session.update(&changed("content/institutions/palace-museum.md")).expect("profile edit");

@@ -46,10 +46,45 @@ fn vnu_jar() -> PathBuf {
 
 /// The sitemaps.org schema, as the npm package `sitemap` ships it (installed
 /// by tests/setup.sh): nothing outside the checkout is needed.
+/// The sitemap protocol's schema, with the `xhtml:link` alternates search
+/// engines read (rel, hreflang, href) declared in the XHTML namespace: the
+/// protocol's schema admits elements of other namespaces only when a schema
+/// declares them.
 fn sitemap_schema() -> PathBuf {
     let xsd = repo_root().join("target/test-tools/node_modules/sitemap/schema/sitemap.xsd");
     assert!(xsd.is_file(), "the sitemap schema is missing at `{}`: {SETUP_HINT}", xsd.display());
-    xsd
+    let dir = repo_root().join("target/test-tools/sitemap-with-alternates");
+    std::fs::create_dir_all(&dir).expect("a folder for the schemas");
+    std::fs::write(
+        dir.join("xhtml-link.xsd"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="http://www.w3.org/1999/xhtml" elementFormDefault="qualified">
+  <xsd:element name="link">
+    <xsd:complexType>
+      <xsd:attribute name="rel" use="required"><xsd:simpleType><xsd:restriction base="xsd:string"><xsd:enumeration value="alternate"/></xsd:restriction></xsd:simpleType></xsd:attribute>
+      <xsd:attribute name="hreflang" use="required"><xsd:simpleType><xsd:restriction base="xsd:string"><xsd:pattern value="x-default|[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*"/></xsd:restriction></xsd:simpleType></xsd:attribute>
+      <xsd:attribute name="href" type="xsd:anyURI" use="required"/>
+    </xsd:complexType>
+  </xsd:element>
+</xsd:schema>
+"#,
+    )
+    .expect("write the xhtml:link schema");
+    let driver = dir.join("sitemap-with-alternates.xsd");
+    std::fs::write(
+        &driver,
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+  <xsd:import namespace="http://www.sitemaps.org/schemas/sitemap/0.9" schemaLocation="{}"/>
+  <xsd:import namespace="http://www.w3.org/1999/xhtml" schemaLocation="xhtml-link.xsd"/>
+</xsd:schema>
+"#,
+            xsd.display()
+        ),
+    )
+    .expect("write the schema driver");
+    driver
 }
 
 /// A JPEG of `w` × `h` made here (the microsite has no photographs of its own).
@@ -320,9 +355,11 @@ fn every_article_has_canonical_and_social_meta() {
     let loaded = stele::build::load(&site.options()).unwrap_or_else(|e| panic!("{e}"));
     let files = site.build_ok();
     let base = "https://example.org/heritage/";
+    let config = &loaded.site.config;
     for a in &loaded.site.articles {
-        let page = format!("articles/{}/index.html", a.slug);
-        let permalink = format!("{base}articles/{}/", a.slug);
+        let prefix = if a.lang == config.language { String::new() } else { format!("{}/", a.lang) };
+        let page = format!("{prefix}articles/{}/index.html", a.slug);
+        let permalink = format!("{base}{prefix}articles/{}/", a.slug);
         let (meta, links) = head_of(&files.text(&page));
         assert_eq!(links.get("canonical"), Some(&permalink), "{page}: canonical link");
         let expect = |key: &str, value: &str| {
@@ -335,7 +372,7 @@ fn every_article_has_canonical_and_social_meta() {
         expect("og:description", &a.summary);
         expect("twitter:description", &a.summary);
         expect("description", &a.summary);
-        expect("og:site_name", &loaded.site.config.title);
+        expect("og:site_name", &config.lang(&a.lang).expect("a language of the site").title);
         expect("article:published_time", &a.date.iso());
         assert!(!a.summary.is_empty(), "{page}: a description to show");
         match &a.image {

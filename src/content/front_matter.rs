@@ -144,7 +144,7 @@ pub fn parse_all<T: DeserializeOwned>(split: &Split<'_>, shown: &str, keys: &[&s
     }
 }
 
-fn missing_key_message(key: &str) -> String {
+pub(crate) fn missing_key_message(key: &str) -> String {
     format!("missing required key `{key}`, expected `{key}: ...`")
 }
 

@@ -23,7 +23,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{Article, Asset, Country, CountryId, Institution, InstitutionId, Page, Site, SourceText, match_key};
+use super::{
+    Article, Asset, Country, CountryId, Institution, InstitutionId, Page, ProfileText, Site, SourceText, match_key,
+};
 use crate::config::Config;
 use crate::error::{Diagnostic, Position, closest, display_path};
 
@@ -36,7 +38,7 @@ pub struct LoadOptions {
 }
 
 /// The kinds of content source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Kind {
     Article,
     Institution,
@@ -49,6 +51,10 @@ struct SourceFile {
     path: PathBuf,
     rel_path: String,
     file_slug: String,
+    /// The code of its language, from its name (`x.fr.md`), else the default's.
+    lang: String,
+    /// Its path without the language: what its translations share.
+    group: String,
 }
 
 /// One parsed source file.
@@ -57,6 +63,40 @@ pub(crate) enum Parsed {
     Institution(Box<Institution>),
     Country(Box<Country>),
     Page(Box<Page>),
+    /// A profile's translation: (group, language, text).
+    InstitutionText(String, String, Box<ProfileText>),
+    CountryText(String, String, Box<ProfileText>),
+}
+
+/// The language of a content file from its name, and its path without it:
+/// `content/articles/x.fr.md` -> (`fr`, `content/articles/x.md`). A name
+/// whose last part before `.md` looks like a language code must name one of
+/// the site's languages.
+pub(crate) fn language_of(rel_path: &str, config: &Config) -> Result<(String, String), Diagnostic> {
+    let default = || (config.language.clone(), rel_path.to_string());
+    let Some(stem) = rel_path.strip_suffix(".md") else { return Ok(default()) };
+    let (dir, name) = stem.rsplit_once('/').unwrap_or(("", stem));
+    let Some((base, code)) = name.rsplit_once('.') else { return Ok(default()) };
+    let looks_like_code = crate::config::is_language_code(code)
+        && code
+            .split('-')
+            .next()
+            .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    if !looks_like_code || base.is_empty() {
+        return Ok(default());
+    }
+    if config.lang(code).is_none() {
+        let known: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+        return Err(Diagnostic::at(
+            rel_path,
+            Position::new(1, 1),
+            format!(
+                "`{code}` in the file name is not a language of this site, expected one of {} (or declare `[languages.{code}]` in site.toml)",
+                crate::config::quoted_list(&known)
+            ),
+        ));
+    }
+    Ok((code.to_string(), format!("{dir}/{base}.md")))
 }
 
 /// Loads every piece of content of the site at `options.root`.
@@ -71,19 +111,79 @@ pub fn load(config: Config, options: &LoadOptions) -> Result<Site, Vec<Diagnosti
 pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnostic>) {
     let root = &options.root;
     let mut problems = Vec::new();
-    let (sources, mut assets, bundles) = walk(root, &mut problems);
+    let (sources, mut assets, bundles) = walk(root, &config, &mut problems);
 
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> =
-        sources.par_iter().map(|file| parse_file(file, &config)).collect();
+    // Originals first (the file of each group in the first of the site's
+    // languages), then their translations, which inherit from them.
+    let order = |code: &str| config.languages.iter().position(|l| l.code == code).unwrap_or(usize::MAX);
+    let mut first_of: HashMap<(Kind, &str), &SourceFile> = HashMap::new();
+    for file in &sources {
+        let key = (file.kind, file.group.as_str());
+        match first_of.get(&key) {
+            Some(other) if other.lang == file.lang => problems.push(Diagnostic::at(
+                &file.rel_path,
+                Position::new(1, 1),
+                format!(
+                    "`{}` is already the `{}` text of this {}, expected one file per language",
+                    other.rel_path,
+                    file.lang,
+                    kind_name(file.kind)
+                ),
+            )),
+            Some(other) if order(&other.lang) <= order(&file.lang) => {}
+            _ => {
+                first_of.insert(key, file);
+            }
+        }
+    }
+    let is_original = |file: &SourceFile| {
+        first_of.get(&(file.kind, file.group.as_str())).is_some_and(|first| std::ptr::eq(*first, file))
+    };
+    let is_duplicate = |file: &SourceFile| {
+        first_of
+            .get(&(file.kind, file.group.as_str()))
+            .is_some_and(|first| !std::ptr::eq(*first, file) && first.lang == file.lang)
+    };
+    let originals: Vec<Result<Parsed, Vec<Diagnostic>>> =
+        sources.par_iter().filter(|f| is_original(f)).map(|file| parse_file(file, &config, None)).collect();
+    let parsed_originals: HashMap<(Kind, &str), &Parsed> =
+        originals.iter().filter_map(|r| r.as_ref().ok()).map(|p| ((p.kind(), p.group()), p)).collect();
+    let translations: Vec<Result<Parsed, Vec<Diagnostic>>> = sources
+        .par_iter()
+        .filter(|f| !is_original(f) && !is_duplicate(f))
+        .filter_map(|file| {
+            // Without its original (which did not parse), a translation has nothing to inherit.
+            let original = parsed_originals.get(&(file.kind, file.group.as_str()))?;
+            Some(parse_file(file, &config, Some(original)))
+        })
+        .collect();
+    drop(parsed_originals);
 
     let (mut articles, mut institutions, mut countries, mut pages) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for result in parsed {
+    let mut texts = Vec::new();
+    for result in originals.into_iter().chain(translations) {
         match result {
             Ok(Parsed::Article(a)) => articles.push(*a),
             Ok(Parsed::Institution(i)) => institutions.push(*i),
             Ok(Parsed::Country(c)) => countries.push(*c),
             Ok(Parsed::Page(p)) => pages.push(*p),
+            Ok(text) => texts.push(text),
             Err(list) => problems.extend(list),
+        }
+    }
+    for text in texts {
+        match text {
+            Parsed::InstitutionText(group, lang, text) => {
+                if let Some(i) = institutions.iter_mut().find(|i| i.group == group) {
+                    i.translations.insert(lang, *text);
+                }
+            }
+            Parsed::CountryText(group, lang, text) => {
+                if let Some(c) = countries.iter_mut().find(|c| c.group == group) {
+                    c.translations.insert(lang, *text);
+                }
+            }
+            _ => {}
         }
     }
     if !options.drafts {
@@ -94,6 +194,7 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
     let countries = resolve_countries(countries, &mut institutions, &mut problems);
     institutions.sort_by(|a, b| match_key(&a.name).cmp(&match_key(&b.name)).then_with(|| a.rel_path.cmp(&b.rel_path)));
     resolve_articles(&mut articles, &institutions, &countries, &mut problems);
+    inherit_references(&mut articles, &mut problems);
     sort_articles(&mut articles);
     pages.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.rel_path.cmp(&b.rel_path)));
 
@@ -132,13 +233,60 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
     (site, problems)
 }
 
-/// Reads and parses one source file.
-fn parse_file(file: &SourceFile, config: &Config) -> Result<Parsed, Vec<Diagnostic>> {
-    match file.kind {
-        Kind::Article => parse_with(file, config, Article::parse).map(|a| Parsed::Article(Box::new(a))),
-        Kind::Institution => parse_with(file, config, Institution::parse).map(|i| Parsed::Institution(Box::new(i))),
-        Kind::Country => parse_with(file, config, Country::parse).map(|c| Parsed::Country(Box::new(c))),
-        Kind::Page => parse_with(file, config, Page::parse).map(|p| Parsed::Page(Box::new(p))),
+impl Parsed {
+    fn kind(&self) -> Kind {
+        match self {
+            Parsed::Article(_) => Kind::Article,
+            Parsed::Institution(_) | Parsed::InstitutionText(..) => Kind::Institution,
+            Parsed::Country(_) | Parsed::CountryText(..) => Kind::Country,
+            Parsed::Page(_) => Kind::Page,
+        }
+    }
+
+    /// The group of an original (what its translations share).
+    fn group(&self) -> &str {
+        match self {
+            Parsed::Article(a) => &a.group,
+            Parsed::Page(p) => &p.group,
+            Parsed::Institution(i) => &i.group,
+            Parsed::Country(c) => &c.group,
+            Parsed::InstitutionText(g, ..) | Parsed::CountryText(g, ..) => g,
+        }
+    }
+}
+
+/// What an editor calls a kind of source, for messages.
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Article => "article",
+        Kind::Institution => "institution profile",
+        Kind::Country => "country profile",
+        Kind::Page => "page",
+    }
+}
+
+/// Reads and parses one source file: an original, or a translation of `original`.
+fn parse_file(file: &SourceFile, config: &Config, original: Option<&Parsed>) -> Result<Parsed, Vec<Diagnostic>> {
+    let (group, lang) = (file.group.clone(), file.lang.clone());
+    match (file.kind, original) {
+        (Kind::Article, Some(Parsed::Article(o))) => {
+            parse_with(file, config, |src| Article::parse(src, Some(o))).map(|a| Parsed::Article(Box::new(a)))
+        }
+        (Kind::Page, Some(Parsed::Page(o))) => {
+            parse_with(file, config, |src| Page::parse(src, Some(o))).map(|p| Parsed::Page(Box::new(p)))
+        }
+        (Kind::Institution, Some(Parsed::Institution(o))) => parse_with(file, config, |src| o.parse_translation(src))
+            .map(|t| Parsed::InstitutionText(group, lang, Box::new(t))),
+        (Kind::Country, Some(Parsed::Country(o))) => parse_with(file, config, |src| o.parse_translation(src))
+            .map(|t| Parsed::CountryText(group, lang, Box::new(t))),
+        (Kind::Article, _) => {
+            parse_with(file, config, |src| Article::parse(src, None)).map(|a| Parsed::Article(Box::new(a)))
+        }
+        (Kind::Institution, _) => {
+            parse_with(file, config, Institution::parse).map(|i| Parsed::Institution(Box::new(i)))
+        }
+        (Kind::Country, _) => parse_with(file, config, Country::parse).map(|c| Parsed::Country(Box::new(c))),
+        (Kind::Page, _) => parse_with(file, config, |src| Page::parse(src, None)).map(|p| Parsed::Page(Box::new(p))),
     }
 }
 
@@ -153,7 +301,8 @@ fn parse_with<T>(
         text: &text,
         rel_path: &file.rel_path,
         file_slug: &file.file_slug,
-        lang: &config.language,
+        lang: &file.lang,
+        group: &file.group,
         tz: &config.time_zone,
     })
 }
@@ -179,7 +328,12 @@ pub(crate) fn kind_of(rel_path: &str) -> Option<Kind> {
 /// regular file is refused with the walk's own error). `None` when it is not
 /// a Markdown source of a content section. Its references (an article's
 /// institutions, a profile's country) are not resolved.
-pub(crate) fn read_source(root: &Path, rel_path: &str, config: &Config) -> Option<Result<Parsed, Vec<Diagnostic>>> {
+pub(crate) fn read_source(
+    root: &Path,
+    rel_path: &str,
+    config: &Config,
+    original: Option<&Parsed>,
+) -> Option<Result<Parsed, Vec<Diagnostic>>> {
     if !rel_path.ends_with(".md") {
         return None;
     }
@@ -193,8 +347,13 @@ pub(crate) fn read_source(root: &Path, rel_path: &str, config: &Config) -> Optio
     {
         return Some(Err(vec![Diagnostic::new(rel_path, crate::fs::special_file_message(special))]));
     }
-    let file = SourceFile { kind, file_slug: slug_of_source(rel_path), path, rel_path: rel_path.to_string() };
-    Some(parse_file(&file, config))
+    let (lang, group) = match language_of(rel_path, config) {
+        Ok(found) => found,
+        Err(d) => return Some(Err(vec![d])),
+    };
+    let file_slug = slug_of_source(&group);
+    let file = SourceFile { kind, file_slug, path, rel_path: rel_path.to_string(), lang, group };
+    Some(parse_file(&file, config, original))
 }
 
 /// The slug the file name of a content source gives (`content/articles/x.md`
@@ -226,7 +385,7 @@ pub(crate) fn sort_articles(articles: &mut [Article]) {
 }
 
 /// Walks content/ in sorted order: the Markdown sources, the static files, and the bundle folders.
-fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<Asset>, Vec<String>) {
+fn walk(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<Asset>, Vec<String>) {
     let content = root.join("content");
     let mut sources = Vec::new();
     let mut assets = Vec::new();
@@ -269,7 +428,7 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
             continue;
         }
         if entry.file_type().is_dir() {
-            if entry.depth() >= 2 && rel_path.starts_with("content/articles/") && path.join("index.md").is_file() {
+            if entry.depth() >= 2 && rel_path.starts_with("content/articles/") && has_index(path, config) {
                 bundles.push(rel_path);
             }
             continue;
@@ -278,10 +437,13 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
         let is_markdown = path.extension().is_some_and(|e| e == "md");
         let kind = kind_of(&rel_path);
         match (is_markdown, kind) {
-            (true, Some(kind)) => {
-                let file_slug = slug_of_source(&rel_path);
-                sources.push(SourceFile { kind, path: path.to_path_buf(), rel_path, file_slug });
-            }
+            (true, Some(kind)) => match language_of(&rel_path, config) {
+                Ok((lang, group)) => {
+                    let file_slug = slug_of_source(&group);
+                    sources.push(SourceFile { kind, path: path.to_path_buf(), rel_path, file_slug, lang, group });
+                }
+                Err(d) => problems.push(d),
+            },
             (true, None) => problems.push(Diagnostic::new(
                 rel_path,
                 "a Markdown file outside the content sections, expected it in content/articles/, content/institutions/, content/countries/ or content/pages/",
@@ -290,6 +452,12 @@ fn walk(root: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, Vec<As
         }
     }
     (sources, assets, bundles)
+}
+
+/// Whether a folder holds a bundle's `index.md`, in any of the site's languages.
+fn has_index(dir: &Path, config: &Config) -> bool {
+    dir.join("index.md").is_file()
+        || config.languages.iter().any(|l| dir.join(format!("index.{}.md", l.code)).is_file())
 }
 
 /// `check`'s summary line, after its warnings, one a line, if any.
@@ -492,6 +660,53 @@ impl<'a> InstitutionNames<'a> {
             format!("`{written}` is named a second time, expected each institution once")
         } else {
             format!("`{written}` names `{canonical}` a second time, expected each institution once")
+        }
+    }
+}
+
+/// Gives each translation its original's institutions and countries when
+/// it names none, and refuses one that names others: a story is about the
+/// same institutions in every language.
+fn inherit_references(articles: &mut [Article], problems: &mut Vec<Diagnostic>) {
+    let originals: HashMap<String, (Vec<InstitutionId>, Vec<CountryId>, String)> = articles
+        .iter()
+        .filter(|a| !a.translation)
+        .map(|a| (a.group.clone(), (a.institutions.clone(), a.countries.clone(), a.rel_path.clone())))
+        .collect();
+    for a in articles.iter_mut().filter(|a| a.translation) {
+        let Some((institutions, countries, original)) = originals.get(&a.group) else { continue };
+        let sorted = |ids: &[InstitutionId]| {
+            let mut ids = ids.to_vec();
+            ids.sort_unstable();
+            ids
+        };
+        if a.named_institutions.is_empty() {
+            a.institutions = institutions.clone();
+        } else if sorted(&a.institutions) != sorted(institutions) {
+            let pos = a.named_institutions.first().and_then(|n| n.pos);
+            problems.push(
+                Diagnostic::new(
+                    &a.rel_path,
+                    format!(
+                        "these institutions are not those of the original `{original}`: a translation inherits `institutions`, expected the same institutions or no `institutions`"
+                    ),
+                )
+                .with_pos(pos),
+            );
+        }
+        if a.named_countries.is_empty() {
+            a.countries = countries.clone();
+        } else if a.countries != *countries {
+            let pos = a.named_countries.first().and_then(|n| n.pos);
+            problems.push(
+                Diagnostic::new(
+                    &a.rel_path,
+                    format!(
+                        "these countries are not those of the original `{original}`: a translation inherits `countries`, expected the same countries or no `countries`"
+                    ),
+                )
+                .with_pos(pos),
+            );
         }
     }
 }

@@ -125,7 +125,23 @@ pub struct LinkRef {
 
 /// Renders a Markdown document. Pure: same input, same output.
 pub fn render(markdown: &str) -> Rendered {
-    render_events(markdown, false)
+    render_events(markdown, false, true)
+}
+
+/// [`render`] for a document written in language `lang` (a code): Chinese
+/// runs are marked only in a document that is not in Chinese.
+pub fn render_in(markdown: &str, lang: &str) -> Rendered {
+    render_events(markdown, false, !is_chinese(lang))
+}
+
+/// [`render_with_figures`] for a document written in language `lang`.
+pub fn render_with_figures_in(markdown: &str, lang: &str) -> Rendered {
+    render_events(markdown, true, !is_chinese(lang))
+}
+
+/// Whether a language code or tag is Chinese (`zh`, `zh-Hans`...).
+pub fn is_chinese(lang: &str) -> bool {
+    lang == "zh" || lang.starts_with("zh-")
 }
 
 /// Renders a Markdown document whose images become responsive pictures: a
@@ -135,7 +151,7 @@ pub fn render(markdown: &str) -> Rendered {
 /// too. Both are found in pulldown-cmark's events, so text that only looks
 /// like them (inside code, HTML comments or other blocks) is left alone.
 pub fn render_with_figures(markdown: &str) -> Rendered {
-    render_events(markdown, true)
+    render_events(markdown, true, true)
 }
 
 /// A figure being read from the events.
@@ -146,10 +162,10 @@ enum Collecting {
     Image { dest: String, title: String, alt: String, depth: usize, offset: usize },
 }
 
-fn render_events(markdown: &str, with_figures: bool) -> Rendered {
+fn render_events(markdown: &str, with_figures: bool, mark_han: bool) -> Rendered {
     let mut stream = Stream::new(markdown, Parser::new_ext(markdown, options()).into_offset_iter(), with_figures);
     let mut html_out = String::with_capacity(markdown.len() + markdown.len() / 2);
-    html::push_html(&mut html_out, crate::content::text::mark_chinese(&mut stream));
+    html::push_html(&mut html_out, crate::content::text::mark_chinese(&mut stream, mark_han));
     let Stream { scan, streamed_ids, figures, figure_problems, .. } = stream;
     let Scan { mut headings, anchors, footnotes, links, words, first_paragraph, .. } = scan;
 
@@ -160,7 +176,7 @@ fn render_events(markdown: &str, with_figures: bool) -> Rendered {
         html_out.clear();
         let mut again = Stream::new(markdown, Parser::new_ext(markdown, options()).into_offset_iter(), with_figures);
         again.final_ids = Some(headings.iter().map(|h| h.id.clone()).collect::<Vec<_>>().into_iter());
-        html::push_html(&mut html_out, crate::content::text::mark_chinese(&mut again));
+        html::push_html(&mut html_out, crate::content::text::mark_chinese(&mut again, mark_han));
     }
 
     let anchors = anchors

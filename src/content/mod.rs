@@ -115,8 +115,14 @@ pub struct Article {
     /// other files are copied next to the page.
     pub bundle: bool,
     pub slug: String,
-    /// The language of the text (today always the site's).
+    /// The code of the language it is written in (`fr` for `x.fr.md`).
     pub lang: String,
+    /// What its translations share: the path of its file without the
+    /// language (`content/articles/x.md` for `x.fr.md` too).
+    pub group: String,
+    /// Whether it is a translation of another file of its group (the
+    /// original is the file in the first of the site's languages).
+    pub translation: bool,
     pub title: String,
     pub date: PubDate,
     pub updated: Option<PubDate>,
@@ -167,6 +173,9 @@ pub struct Institution {
     pub country_name: Named,
     /// Language code -> the institution's own name in that language.
     pub names: BTreeMap<String, String>,
+    /// The language of the first of `names` as written: its own name,
+    /// shown beside its name on pages in other languages.
+    pub native: Option<String>,
     pub aliases: Vec<String>,
     /// Its name then its aliases as written, with their positions, for
     /// reporting a name that two institutions claim.
@@ -176,6 +185,73 @@ pub struct Institution {
     pub founded: Option<String>,
     pub extra: serde_json::Value,
     pub body: Rendered,
+    /// The code of the language its profile is written in.
+    pub lang: String,
+    /// Its path without the language (see [`Article::group`]).
+    pub group: String,
+    /// Its profile in other languages, by language code.
+    pub translations: BTreeMap<String, ProfileText>,
+}
+
+/// A profile's text in another language (`x.fr.md` beside `x.md`): what
+/// depends on language; everything else is the original's.
+#[derive(Debug, Clone)]
+pub struct ProfileText {
+    pub rel_path: String,
+    /// A hash of the source file's text.
+    pub source_hash: u64,
+    pub city: Option<String>,
+    pub extra: serde_json::Value,
+    pub body: Rendered,
+}
+
+/// What a profile shows in one language: its own text there, else the
+/// original's, with the language it is in.
+pub struct ProfileIn<'a> {
+    pub lang: &'a str,
+    pub body: &'a Rendered,
+    pub city: Option<&'a str>,
+    pub extra: &'a serde_json::Value,
+}
+
+impl Institution {
+    /// The institution's name in language `code`: its `names` entry, else its name.
+    pub fn name_in(&self, code: &str) -> &str {
+        self.names.get(code).map_or(self.name.as_str(), String::as_str)
+    }
+
+    /// Its profile in language `code`.
+    pub fn profile_in<'s>(&'s self, code: &'s str) -> ProfileIn<'s> {
+        match self.translations.get(code) {
+            Some(t) => ProfileIn {
+                lang: code,
+                body: &t.body,
+                city: t.city.as_deref().or(self.city.as_deref()),
+                extra: if t.extra.is_null() { &self.extra } else { &t.extra },
+            },
+            None => ProfileIn { lang: &self.lang, body: &self.body, city: self.city.as_deref(), extra: &self.extra },
+        }
+    }
+}
+
+impl Country {
+    /// The country's name in language `code`: its `names` entry, else its name.
+    pub fn name_in(&self, code: &str) -> &str {
+        self.names.get(code).map_or(self.name.as_str(), String::as_str)
+    }
+
+    /// Its profile in language `code`.
+    pub fn profile_in<'s>(&'s self, code: &'s str) -> ProfileIn<'s> {
+        match self.translations.get(code) {
+            Some(t) => ProfileIn {
+                lang: code,
+                body: &t.body,
+                city: None,
+                extra: if t.extra.is_null() { &self.extra } else { &t.extra },
+            },
+            None => ProfileIn { lang: &self.lang, body: &self.body, city: None, extra: &self.extra },
+        }
+    }
 }
 
 /// A country: from a profile in content/countries/, or derived from an
@@ -188,8 +264,16 @@ pub struct Country {
     pub slug: String,
     pub name: String,
     pub names: BTreeMap<String, String>,
+    /// As for [`Institution::native`].
+    pub native: Option<String>,
     pub extra: serde_json::Value,
     pub body: Rendered,
+    /// The code of the language its profile is written in.
+    pub lang: String,
+    /// Its path without the language (see [`Article::group`]).
+    pub group: String,
+    /// Its profile in other languages, by language code.
+    pub translations: BTreeMap<String, ProfileText>,
 }
 
 /// A standalone page such as /about/.
@@ -199,7 +283,11 @@ pub struct Page {
     /// A hash of the source file's text: equal texts parse to equal values.
     pub source_hash: u64,
     pub slug: String,
+    /// The code of the language it is written in.
     pub lang: String,
+    /// What its translations share (see [`Article::group`]).
+    pub group: String,
+    pub translation: bool,
     pub title: String,
     pub summary: String,
     pub updated: Option<PubDate>,
@@ -236,20 +324,18 @@ const ARTICLE_KEYS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 struct ArticleFm {
     title: String,
-    date: String,
-    institutions: Vec<String>,
-    #[serde(default)]
-    countries: Vec<String>,
+    // Required of an original, inherited by a translation.
+    date: Option<String>,
+    institutions: Option<Vec<String>>,
+    countries: Option<Vec<String>>,
     summary: Option<String>,
-    #[serde(default)]
-    topics: Vec<String>,
+    topics: Option<Vec<String>>,
     image: Option<crate::image::figure::RawFigure>,
     updated: Option<String>,
     slug: Option<String>,
     #[serde(default)]
     draft: bool,
-    #[serde(default)]
-    featured: bool,
+    featured: Option<bool>,
     #[serde(default, deserialize_with = "front_matter::unique_value")]
     extra: serde_json::Value,
 }
@@ -273,6 +359,23 @@ struct InstitutionFm {
 }
 
 const COUNTRY_KEYS: &[&str] = &["name", "names", "extra"];
+
+/// What a profile's translation may say: its city and extra in its language;
+/// the keys that do not depend on language only as the original has them.
+const INSTITUTION_TRANSLATION_KEYS: &[&str] = &["name", "country", "city", "website", "founded", "extra"];
+const COUNTRY_TRANSLATION_KEYS: &[&str] = &["name", "extra"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileTranslationFm {
+    name: Option<String>,
+    country: Option<String>,
+    city: Option<String>,
+    website: Option<String>,
+    founded: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "front_matter::unique_value")]
+    extra: serde_json::Value,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -307,6 +410,8 @@ pub struct SourceText<'a> {
     /// The slug the file name gives.
     pub file_slug: &'a str,
     pub lang: &'a str,
+    /// The path without the language (see [`Article::group`]).
+    pub group: &'a str,
     pub tz: &'a jiff::tz::TimeZone,
 }
 
@@ -412,20 +517,58 @@ fn summary_of(explicit: Option<String>, body: &Rendered) -> String {
         .unwrap_or_else(|| crate::content::text::cut_summary(&body.first_paragraph))
 }
 
+/// A translation's value for a key that does not depend on language: the
+/// original's when the translation leaves it out; when it writes it, it must
+/// say the same.
+fn inherited_same(problems: &mut Problems<'_>, split: &Split<'_>, key: &str, written: &str, original: (&str, &str)) {
+    let (value, path) = original;
+    if written.trim() != value {
+        problems.add(
+            key_pos(split, key),
+            format!(
+                "`{key}` is `{}` but the original `{path}` says `{value}`: a translation inherits `{key}`, expected the same value or no `{key}`",
+                written.trim()
+            ),
+        );
+    }
+}
+
 impl Article {
-    /// Parses an article file. Institutions and countries are resolved later.
-    pub fn parse(src: &SourceText<'_>) -> Result<Article, Vec<Diagnostic>> {
+    /// Parses an article file: an original when `original` is `None`, else
+    /// a translation of it, which inherits what it does not set (see
+    /// README, "Languages"). Institutions and countries are resolved later.
+    pub fn parse(src: &SourceText<'_>, original: Option<&Article>) -> Result<Article, Vec<Diagnostic>> {
         let (split, fm, mut problems): (Split<'_>, ArticleFm, _) = read_front_matter(src, ARTICLE_KEYS)?;
         not_blank(&mut problems, &split, "title", &fm.title);
         if let Some(summary) = &fm.summary {
             printable(&mut problems, &split, "summary", summary);
         }
-        if fm.institutions.is_empty() {
-            problems.add(
-                key_pos(&split, "institutions"),
-                "`institutions` is empty, expected at least one institution (its name, an alias or its slug)".into(),
-            );
-        }
+        let at_block = Some(Position::new(2, 1));
+        // A file named for a language (`x.fr.md`) without its original has nothing to inherit.
+        let missing = |key: &str| match src.group != src.rel_path {
+            true => format!(
+                "{} (there is no `{}` in another language to inherit it from)",
+                front_matter::missing_key_message(key),
+                src.group
+            ),
+            false => front_matter::missing_key_message(key),
+        };
+        let institutions = match (fm.institutions, original) {
+            (Some(list), _) if list.is_empty() => {
+                problems.add(
+                    key_pos(&split, "institutions"),
+                    "`institutions` is empty, expected at least one institution (its name, an alias or its slug)"
+                        .into(),
+                );
+                Vec::new()
+            }
+            (Some(list), _) => list,
+            (None, Some(_)) => Vec::new(),
+            (None, None) => {
+                problems.add(at_block, missing("institutions"));
+                Vec::new()
+            }
+        };
         let image = fm.image.and_then(|raw| match raw.check(false) {
             Ok(image) => Some(image),
             Err((key, message)) => {
@@ -434,18 +577,56 @@ impl Article {
                 None
             }
         });
-        let date = date_field(&mut problems, &split, "date", &fm.date, src.tz);
-        let updated = fm.updated.as_deref().and_then(|u| date_field(&mut problems, &split, "updated", u, src.tz));
-        let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), src.file_slug);
-        let body = markdown::render_with_figures(split.body);
+        let date = match (fm.date.as_deref(), original) {
+            (Some(text), Some(o)) => {
+                let date = date_field(&mut problems, &split, "date", text, src.tz);
+                if date.as_ref().is_some_and(|d| *d != o.date) {
+                    inherited_same(&mut problems, &split, "date", text, (&o.date.iso(), &o.rel_path));
+                }
+                Some(o.date.clone())
+            }
+            (Some(text), None) => date_field(&mut problems, &split, "date", text, src.tz),
+            (None, Some(o)) => Some(o.date.clone()),
+            (None, None) => {
+                problems.add(at_block, missing("date"));
+                None
+            }
+        };
+        let updated = match fm.updated.as_deref() {
+            Some(u) => date_field(&mut problems, &split, "updated", u, src.tz),
+            None => original.and_then(|o| o.updated.clone()),
+        };
+        let file_slug = original.map_or(src.file_slug, |o| o.slug.as_str());
+        let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), file_slug);
+        let body = markdown::render_with_figures_in(split.body, src.lang);
         figure_problems(&mut problems, &body, split.body_line);
         let Some(date) = date else { return Err(problems.list) };
+        let (topics, topic_slugs) = match (fm.topics, original) {
+            (Some(topics), _) => {
+                let slugs = topics.iter().map(|t| crate::content::slug::slugify_or(t, "topic")).collect();
+                (topics, slugs)
+            }
+            (None, Some(o)) => (o.topics.clone(), o.topic_slugs.clone()),
+            (None, None) => (Vec::new(), Vec::new()),
+        };
+        let inherited_image = image.is_none() && fm_has_no(&split, "image");
+        let image = match (image, original) {
+            (Some(image), _) => Some(image),
+            (None, Some(o)) if inherited_image => o.image.clone(),
+            (None, _) => None,
+        };
+        let extra = match (fm.extra, original) {
+            (serde_json::Value::Null, Some(o)) => o.extra.clone(),
+            (extra, _) => extra,
+        };
         problems.finish(Article {
             source_hash: crate::plan::hash_of(src.text),
             rel_path: src.rel_path.to_string(),
-            bundle: src.rel_path.ends_with("/index.md"),
+            bundle: src.group.ends_with("/index.md"),
             slug,
             lang: src.lang.to_string(),
+            group: src.group.to_string(),
+            translation: original.is_some(),
             summary: summary_of(fm.summary, &body),
             title: crate::content::text::smart(fm.title.trim()),
             date_key: date.sort_key(src.tz),
@@ -454,19 +635,29 @@ impl Article {
             updated,
             institutions: Vec::new(),
             countries: Vec::new(),
-            topic_slugs: fm.topics.iter().map(|t| crate::content::slug::slugify_or(t, "topic")).collect(),
-            topics: fm.topics,
-            image,
+            topic_slugs,
+            topics,
             image_pos: key_pos(&split, "image"),
+            image,
             draft: fm.draft,
-            featured: fm.featured,
-            extra: fm.extra,
+            featured: fm.featured.or(original.map(|o| o.featured)).unwrap_or(false),
+            extra,
             body,
             body_line: split.body_line,
-            named_institutions: named(&split, "institutions", fm.institutions),
-            named_countries: named(&split, "countries", fm.countries),
+            named_institutions: named(&split, "institutions", institutions),
+            named_countries: named(&split, "countries", fm.countries.unwrap_or_default()),
         })
     }
+}
+
+/// Of the keys of the map `parent`, the one written first.
+fn first_written<'k>(split: &Split<'_>, parent: &str, keys: impl Iterator<Item = &'k String>) -> Option<String> {
+    keys.min_by_key(|k| front_matter::nested_key_pos(split, parent, k).map_or(usize::MAX, |p| p.line)).cloned()
+}
+
+/// Whether the front matter leaves `key` out.
+fn fm_has_no(split: &Split<'_>, key: &str) -> bool {
+    key_pos(split, key).is_none()
 }
 
 impl Institution {
@@ -492,7 +683,7 @@ impl Institution {
                 None
             }
         };
-        let body = markdown::render(split.body);
+        let body = markdown::render_in(split.body, src.lang);
         let mut written_names = vec![Named { name: fm.name.trim().to_string(), pos: key_pos(&split, "name") }];
         written_names.extend(named(&split, "aliases", fm.aliases.clone()));
         problems.finish(Institution {
@@ -502,6 +693,7 @@ impl Institution {
             name: crate::content::text::smart(fm.name.trim()),
             country: CountryId::default(),
             country_name: Named { pos: key_pos(&split, "country"), name: fm.country.trim().to_string() },
+            native: first_written(&split, "names", fm.names.keys()),
             names: fm.names.into_iter().map(|(lang, name)| (lang, crate::content::text::smart(&name))).collect(),
             aliases: fm.aliases.iter().map(|alias| crate::content::text::smart(alias)).collect(),
             written_names,
@@ -510,6 +702,40 @@ impl Institution {
             founded,
             extra: fm.extra,
             body,
+            lang: src.lang.to_string(),
+            group: src.group.to_string(),
+            translations: BTreeMap::new(),
+        })
+    }
+
+    /// Parses a translation of this profile (`x.fr.md`).
+    pub fn parse_translation(&self, src: &SourceText<'_>) -> Result<ProfileText, Vec<Diagnostic>> {
+        let (split, fm, mut problems): (Split<'_>, ProfileTranslationFm, _) =
+            read_front_matter(src, INSTITUTION_TRANSLATION_KEYS)?;
+        let path = self.rel_path.as_str();
+        let founded = fm.founded.map(|f| match f {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        });
+        for (key, written, value) in [
+            ("name", fm.name.as_deref(), Some(self.written_names[0].name.as_str())),
+            ("country", fm.country.as_deref(), Some(self.country_name.name.as_str())),
+            ("website", fm.website.as_deref(), self.website.as_deref()),
+            ("founded", founded.as_deref(), self.founded.as_deref()),
+        ] {
+            if let Some(written) = written {
+                inherited_same(&mut problems, &split, key, written, (value.unwrap_or_default(), path));
+            }
+        }
+        if let Some(city) = &fm.city {
+            not_blank(&mut problems, &split, "city", city);
+        }
+        problems.finish(ProfileText {
+            rel_path: src.rel_path.to_string(),
+            source_hash: crate::plan::hash_of(src.text),
+            city: fm.city.map(|city| crate::content::text::smart(&city)),
+            extra: fm.extra,
+            body: markdown::render_in(split.body, src.lang),
         })
     }
 }
@@ -524,9 +750,30 @@ impl Country {
             rel_path: Some(src.rel_path.to_string()),
             slug: src.file_slug.to_string(),
             name: fm.name.trim().to_string(),
+            native: first_written(&split, "names", fm.names.keys()),
             names: fm.names,
             extra: fm.extra,
-            body: markdown::render(split.body),
+            body: markdown::render_in(split.body, src.lang),
+            lang: src.lang.to_string(),
+            group: src.group.to_string(),
+            translations: BTreeMap::new(),
+        })
+    }
+
+    /// Parses a translation of this profile (`x.fr.md`).
+    pub fn parse_translation(&self, src: &SourceText<'_>) -> Result<ProfileText, Vec<Diagnostic>> {
+        let (split, fm, mut problems): (Split<'_>, ProfileTranslationFm, _) =
+            read_front_matter(src, COUNTRY_TRANSLATION_KEYS)?;
+        if let Some(name) = &fm.name {
+            let path = self.rel_path.as_deref().unwrap_or_default();
+            inherited_same(&mut problems, &split, "name", name, (&self.name, path));
+        }
+        problems.finish(ProfileText {
+            rel_path: src.rel_path.to_string(),
+            source_hash: crate::plan::hash_of(src.text),
+            city: None,
+            extra: fm.extra,
+            body: markdown::render_in(split.body, src.lang),
         })
     }
 
@@ -538,26 +785,37 @@ impl Country {
             slug: crate::content::slug::slugify_or(name, "country"),
             name: name.to_string(),
             names: BTreeMap::new(),
+            native: None,
             extra: serde_json::Value::Null,
             body: Rendered::default(),
+            lang: String::new(),
+            group: String::new(),
+            translations: BTreeMap::new(),
         }
     }
 }
 
 impl Page {
-    /// Parses a standalone page.
-    pub fn parse(src: &SourceText<'_>) -> Result<Page, Vec<Diagnostic>> {
+    /// Parses a standalone page: an original when `original` is `None`,
+    /// else a translation of it, which inherits its slug and `updated`.
+    pub fn parse(src: &SourceText<'_>, original: Option<&Page>) -> Result<Page, Vec<Diagnostic>> {
         let (split, fm, mut problems): (Split<'_>, PageFm, _) = read_front_matter(src, PAGE_KEYS)?;
         not_blank(&mut problems, &split, "title", &fm.title);
-        let updated = fm.updated.as_deref().and_then(|u| date_field(&mut problems, &split, "updated", u, src.tz));
-        let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), src.file_slug);
-        let body = markdown::render_with_figures(split.body);
+        let updated = match fm.updated.as_deref() {
+            Some(u) => date_field(&mut problems, &split, "updated", u, src.tz),
+            None => original.and_then(|o| o.updated.clone()),
+        };
+        let file_slug = original.map_or(src.file_slug, |o| o.slug.as_str());
+        let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), file_slug);
+        let body = markdown::render_with_figures_in(split.body, src.lang);
         figure_problems(&mut problems, &body, split.body_line);
         problems.finish(Page {
             source_hash: crate::plan::hash_of(src.text),
             rel_path: src.rel_path.to_string(),
             slug,
             lang: src.lang.to_string(),
+            group: src.group.to_string(),
+            translation: original.is_some(),
             summary: summary_of(fm.summary, &body),
             title: crate::content::text::smart(fm.title.trim()),
             updated,

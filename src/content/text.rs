@@ -102,7 +102,8 @@ fn is_han(c: char) -> bool {
 /// of Han characters in body text wrapped in `<span lang="zh" class="zh">`,
 /// so that it is read and hyphenated as Chinese and kept on one line by the
 /// theme. Code, and the text of images and links' titles, are left alone.
-pub fn mark_chinese<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+/// With `marking` false (a document in Chinese), the events pass unchanged.
+pub fn mark_chinese<'a>(events: impl Iterator<Item = Event<'a>>, marking: bool) -> impl Iterator<Item = Event<'a>> {
     let mut inside_code_or_image = 0usize;
     events.flat_map(move |event| {
         match &event {
@@ -110,7 +111,7 @@ pub fn mark_chinese<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterato
             Event::End(TagEnd::CodeBlock | TagEnd::Image) => {
                 inside_code_or_image = inside_code_or_image.saturating_sub(1)
             }
-            Event::Text(text) if inside_code_or_image == 0 && text.chars().any(is_han) => {
+            Event::Text(text) if marking && inside_code_or_image == 0 && text.chars().any(is_han) => {
                 let mut out = Vec::new();
                 push_marked(text.as_ref(), &mut out);
                 return Marked::Many(out.into_iter());
@@ -228,7 +229,7 @@ mod tests {
         let html = |md: &str| {
             let mut out = String::new();
             let events: Vec<Event<'_>> = Parser::new(md).collect();
-            pulldown_cmark::html::push_html(&mut out, mark_chinese(events.into_iter()));
+            pulldown_cmark::html::push_html(&mut out, mark_chinese(events.into_iter(), true));
             out
         };
         assert_eq!(

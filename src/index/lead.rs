@@ -14,22 +14,22 @@
 
 use crate::content::Article;
 
-/// Indexes into `articles` (which are newest first) in home-page order: the
-/// lead first, then every other article in its usual order.
-pub fn home_order(articles: &[Article]) -> Vec<usize> {
-    let Some(lead) = lead(articles) else { return Vec::new() };
-    std::iter::once(lead).chain((0..articles.len()).filter(|&i| i != lead)).collect()
+/// The `members` of `articles` (indexes, newest first) in home-page order:
+/// the lead first, then every other one in its usual order.
+pub fn home_order(articles: &[Article], members: &[usize]) -> Vec<usize> {
+    let Some(lead) = lead(articles, members) else { return Vec::new() };
+    std::iter::once(lead).chain(members.iter().copied().filter(|&i| i != lead)).collect()
 }
 
-/// The lead story's index, if there is any article.
-pub fn lead(articles: &[Article]) -> Option<usize> {
-    if let Some(featured) = articles.iter().position(|a| a.featured) {
+/// The lead story of `members` (indexes into `articles`, newest first), if any.
+pub fn lead(articles: &[Article], members: &[usize]) -> Option<usize> {
+    if let Some(&featured) = members.iter().find(|&&i| articles[i].featured) {
         return Some(featured);
     }
-    let newest = articles.first()?.date.period();
-    articles
+    let newest = articles[*members.first()?].date.period();
+    members
         .iter()
-        .enumerate()
+        .map(|&i| (i, &articles[i]))
         .take_while(|(_, a)| a.date.period() == newest)
         // The index breaks ties: of equals, the first in the site's order wins.
         .max_by_key(|&(i, a)| (a.institutions.len(), a.countries.len(), std::cmp::Reverse(i)))
@@ -44,11 +44,15 @@ mod tests {
     fn article(title: &str, date: &str, institutions: usize, countries: usize, featured: bool) -> Article {
         let text = format!("---\ntitle: {title}\ndate: {date}\ninstitutions: [a]\nfeatured: {featured}\n---\nBody.\n");
         let tz = jiff::tz::TimeZone::UTC;
-        let src = SourceText { text: &text, rel_path: "x.md", file_slug: "x", lang: "en", tz: &tz };
-        let mut a = Article::parse(&src).expect("a valid article");
+        let src = SourceText { text: &text, rel_path: "x.md", file_slug: "x", lang: "en", group: "x.md", tz: &tz };
+        let mut a = Article::parse(&src, None).expect("a valid article");
         a.institutions = (0..institutions).map(crate::content::InstitutionId).collect();
         a.countries = (0..countries).map(crate::content::CountryId).collect();
         a
+    }
+
+    fn all(articles: &[Article]) -> Vec<usize> {
+        (0..articles.len()).collect()
     }
 
     #[test]
@@ -59,10 +63,14 @@ mod tests {
             article("C", "2024-05-02", 3, 2, false),
             article("D", "2024-05-01", 5, 2, false),
         ];
-        assert_eq!(home_order(&articles), [1, 0, 2, 3], "B: most institutions that day, first of equals");
+        assert_eq!(
+            home_order(&articles, &all(&articles)),
+            [1, 0, 2, 3],
+            "B: most institutions that day, first of equals"
+        );
         let articles = [article("A", "2024-05-02", 2, 1, false), article("B", "2024-05-02", 2, 2, false)];
-        assert_eq!(lead(&articles), Some(1), "then most countries");
-        assert_eq!(home_order(&[]), Vec::<usize>::new());
+        assert_eq!(lead(&articles, &all(&articles)), Some(1), "then most countries");
+        assert_eq!(home_order(&[], &[]), Vec::<usize>::new());
     }
 
     #[test]
@@ -72,9 +80,13 @@ mod tests {
             article("B", "2024-05", 3, 2, false),
             article("C", "2024-04-30", 5, 2, false),
         ];
-        assert_eq!(lead(&articles), Some(1), "B: the broadest of May alone");
+        assert_eq!(lead(&articles, &all(&articles)), Some(1), "B: the broadest of May alone");
         let articles = [article("A", "2024-05-01", 1, 1, false), article("B", "2024-05", 3, 2, false)];
-        assert_eq!(lead(&articles), Some(0), "the newest day leads alone: a day of May is not the month");
+        assert_eq!(
+            lead(&articles, &all(&articles)),
+            Some(0),
+            "the newest day leads alone: a day of May is not the month"
+        );
     }
 
     #[test]
@@ -84,6 +96,6 @@ mod tests {
             article("B", "2023-01-01", 1, 1, true),
             article("C", "2022-01-01", 1, 1, true),
         ];
-        assert_eq!(home_order(&articles), [1, 0, 2]);
+        assert_eq!(home_order(&articles, &all(&articles)), [1, 0, 2]);
     }
 }

@@ -5,21 +5,80 @@
 //! newest first, so every group keeps that order; groups of terms follow the
 //! site's order of institutions and countries (by name). Nothing here renders.
 
+pub mod collate;
 pub mod lead;
 
 use rayon::prelude::*;
 
 use crate::content::{CountryId, InstitutionId, Site};
 
-/// Article indices (into `Site::articles`) per grouping.
+/// The groupings of every language of the site, in the site's order of
+/// languages (the default first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Editions {
+    pub list: Vec<Index>,
+}
+
+impl Editions {
+    /// Groups the articles of every language: each language lists its own
+    /// articles and, unless site.toml says otherwise, the articles that
+    /// have no translation in it (in the default language when they have
+    /// one, else in the first language they are written in).
+    pub fn new(site: &Site) -> Editions {
+        let config = &site.config;
+        let order = |code: &str| config.languages.iter().position(|l| l.code == code).unwrap_or(usize::MAX);
+        // Each group's languages, as a bit set over the site's languages.
+        let mut langs_of: rustc_hash::FxHashMap<&str, u64> = rustc_hash::FxHashMap::default();
+        for a in &site.articles {
+            *langs_of.entry(a.group.as_str()).or_default() |= 1u64 << order(&a.lang).min(63);
+        }
+        let list = config
+            .languages
+            .par_iter()
+            .enumerate()
+            .map(|(k, lang)| {
+                let members: Vec<usize> = site
+                    .articles
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| {
+                        let own = order(&a.lang);
+                        if own == k {
+                            return true;
+                        }
+                        let langs = langs_of.get(a.group.as_str()).copied().unwrap_or_default();
+                        // Shown in its stead: the group's first language (the default first).
+                        config.show_untranslated && langs & (1u64 << k) == 0 && langs.trailing_zeros() as usize == own
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                Index::new(site, &lang.code, members)
+            })
+            .collect();
+        Editions { list }
+    }
+}
+
+/// Article indices (into `Site::articles`) per grouping, for one language.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Index {
+    /// The language's code.
+    pub lang: String,
+    /// The articles its listings show, newest first: its own, and those
+    /// shown in their stead (see [`Editions::new`]).
+    pub articles: Vec<usize>,
+    /// Per article of the site: its place in `articles` (`u32::MAX`: not shown).
+    pub position: Vec<u32>,
     pub by_institution: Vec<Vec<usize>>,
     pub by_country: Vec<Vec<usize>>,
     /// Newest year first.
     pub years: Vec<Year>,
-    /// Institutions per country, by name.
+    /// Institutions per country, by their name in the language (its collation).
     pub institutions_by_country: Vec<Vec<InstitutionId>>,
+    /// Every country, by its name in the language (its collation).
+    pub countries: Vec<CountryId>,
+    /// Every institution, by its name in the language (its collation).
+    pub institutions: Vec<InstitutionId>,
     /// The home page's stories: the lead first (see [`lead`]), then the
     /// newest, one listing page's worth.
     pub home: Vec<usize>,
@@ -111,12 +170,16 @@ pub struct Year {
 }
 
 impl Index {
-    /// Groups the site's articles.
-    pub fn new(site: &Site) -> Index {
+    /// Groups the articles `members` (indexes into the site's articles,
+    /// newest first) of language `lang`.
+    pub fn new(site: &Site, lang: &str, members: Vec<usize>) -> Index {
         let mut by_institution = vec![Vec::new(); site.institutions.len()];
         let mut by_country = vec![Vec::new(); site.countries.len()];
         let mut years: Vec<Year> = Vec::new();
-        for (i, article) in site.articles.iter().enumerate() {
+        let mut position = vec![u32::MAX; site.articles.len()];
+        for (k, &i) in members.iter().enumerate() {
+            position[i] = k as u32;
+            let article = &site.articles[i];
             for &inst in &article.institutions {
                 by_institution[inst].push(i);
             }
@@ -134,11 +197,33 @@ impl Index {
         for (id, inst) in site.institution_ids().zip(&site.institutions) {
             institutions_by_country[inst.country].push(id);
         }
-        let home = lead::home_order(&site.articles).into_iter().take(site.config.paginate).collect();
-        let (topics, topics_of) = group_topics(site);
+        let tag = site.config.lang(lang).map_or(lang, |l| l.tag.as_str());
+        let collation = collate::Collation::new(tag);
+        for list in &mut institutions_by_country {
+            collation.sort_by_name(list, |&id| site.institutions[id].name_in(lang));
+        }
+        let mut countries: Vec<CountryId> = site.country_ids().collect();
+        collation.sort_by_name(&mut countries, |&id| site.countries[id].name_in(lang));
+        let mut institutions: Vec<InstitutionId> = site.institution_ids().collect();
+        collation.sort_by_name(&mut institutions, |&id| site.institutions[id].name_in(lang));
+        let home = lead::home_order(&site.articles, &members).into_iter().take(site.config.paginate).collect();
+        let (topics, topics_of) = group_topics(site, &members);
         let by_topic: Vec<Vec<usize>> = topics.iter().map(|t| t.articles.clone()).collect();
         let related = related(&site.articles, &by_institution, &by_topic, &topics_of);
-        Index { by_institution, by_country, years, institutions_by_country, home, topics, related }
+        Index {
+            lang: lang.to_string(),
+            articles: members,
+            position,
+            by_institution,
+            by_country,
+            years,
+            institutions_by_country,
+            countries,
+            institutions,
+            home,
+            topics,
+            related,
+        }
     }
 
     /// The topic named `name` (case and accents aside).
@@ -153,15 +238,17 @@ impl Index {
     }
 }
 
-/// The site's topics, by slug, and each article's topics.
-fn group_topics(site: &Site) -> (Vec<Topic>, Vec<Vec<TopicId>>) {
-    let mut slugs: Vec<&str> = site.articles.iter().flat_map(|a| a.topic_slugs.iter().map(String::as_str)).collect();
+/// The topics of `members`, by slug, and each article's topics.
+fn group_topics(site: &Site, members: &[usize]) -> (Vec<Topic>, Vec<Vec<TopicId>>) {
+    let mut slugs: Vec<&str> =
+        members.iter().flat_map(|&i| site.articles[i].topic_slugs.iter().map(String::as_str)).collect();
     slugs.sort_unstable();
     slugs.dedup();
     let mut topics: Vec<Topic> =
         slugs.iter().map(|slug| Topic { name: String::new(), slug: slug.to_string(), articles: Vec::new() }).collect();
     let mut topics_of = vec![Vec::new(); site.articles.len()];
-    for (i, article) in site.articles.iter().enumerate() {
+    for &i in members {
+        let article = &site.articles[i];
         for (name, slug) in article.topics.iter().zip(&article.topic_slugs) {
             let Ok(k) = slugs.binary_search(&slug.as_str()) else { continue };
             let topic = &mut topics[k];

@@ -150,6 +150,13 @@ pub struct Entry {
     pub shape: u64,
     /// For pages in the sitemap: when it last changed (`None`: unknown).
     pub lastmod: Option<LastMod>,
+    /// The language it is in: an index into the site's languages (files
+    /// for machines and copied files: the default's, 0).
+    pub edition: usize,
+    /// For pages: what it is whatever its language (the same article, the
+    /// third page of the same institution...): the pages with the same key
+    /// are translations of one another.
+    pub alternate: Option<u64>,
 }
 
 impl Entry {
@@ -174,6 +181,9 @@ pub struct Plan {
     pub entries: Vec<Entry>,
     /// How many `sitemap-N.xml` parts there are (0: one `sitemap.xml`).
     pub sitemap_parts: usize,
+    /// The pages of each alternate key (see [`Entry::alternate`]), as indexes
+    /// into `entries` in the order of the site's languages.
+    pub alternates: rustc_hash::FxHashMap<u64, Vec<usize>>,
 }
 
 /// How many URLs one sitemap file may list (the sitemap protocol's limit).
@@ -197,8 +207,8 @@ impl std::fmt::Display for Summary {
 
 impl Plan {
     /// Plans every output of the site, refusing two sources for one path.
-    pub fn new(site: &Site, index: &Index, theme: &Theme) -> Result<Plan, Vec<Diagnostic>> {
-        let plan = Planner::new(site, index).plan(theme);
+    pub fn new(site: &Site, editions: &[&Index], theme: &Theme) -> Result<Plan, Vec<Diagnostic>> {
+        let plan = Planner::new(site, editions).plan(theme);
         plan.check_collisions(site, theme)?;
         Ok(plan)
     }
@@ -212,6 +222,12 @@ impl Plan {
     /// The pages the sitemap lists, in plan order, with when each last changed.
     pub fn sitemap(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.kind == Kind::Page && e.job != Job::NotFound)
+    }
+
+    /// The translations of the page `entry` (itself included), in the order
+    /// of the site's languages: empty for what is not a page.
+    pub fn translations(&self, entry: &Entry) -> &[usize] {
+        entry.alternate.and_then(|key| self.alternates.get(&key)).map_or(&[], Vec::as_slice)
     }
 
     /// The entry that writes `path`, if any.
@@ -257,6 +273,11 @@ impl Plan {
                 }
                 if e.kind == Kind::Sitemap {
                     sitemap.hash(&mut h);
+                }
+                e.edition.hash(&mut h);
+                // Its alternate links and language switcher.
+                for &t in self.translations(e) {
+                    self.entries[t].path.hash(&mut h);
                 }
                 (e.path.clone(), h.finish())
             })
@@ -377,117 +398,58 @@ fn describe(entry: &Entry, site: &Site, theme: &Theme) -> (String, String) {
 /// Builds the entries.
 struct Planner<'a> {
     site: &'a Site,
+    editions: &'a [&'a Index],
+    /// The language being planned.
+    edition: usize,
     index: &'a Index,
     routes: Routes,
     entries: Vec<Entry>,
 }
 
+/// An alternate key (see [`Entry::alternate`]).
+fn alternate<T: Hash>(what: T) -> Option<u64> {
+    Some(hash_of(&what))
+}
+
 impl<'a> Planner<'a> {
-    fn new(site: &'a Site, index: &'a Index) -> Self {
-        Planner { site, index, routes: Routes::new(&site.config.language), entries: Vec::new() }
+    fn new(site: &'a Site, editions: &'a [&'a Index]) -> Self {
+        let index = editions[0];
+        Planner { site, editions, edition: 0, index, routes: Routes::new(&site.config.language), entries: Vec::new() }
     }
 
     fn lang(&self) -> &str {
-        &self.site.config.language
+        &self.index.lang
     }
 
     fn push(&mut self, path: String, kind: Kind, job: Job, shows: Vec<Shown>, shape: u64, lastmod: Option<LastMod>) {
-        self.entries.push(Entry { path, kind, job, shows, shape, lastmod });
+        self.push_page(path, kind, job, shows, shape, lastmod, None);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_page(
+        &mut self,
+        path: String,
+        kind: Kind,
+        job: Job,
+        shows: Vec<Shown>,
+        shape: u64,
+        lastmod: Option<LastMod>,
+        alternate: Option<u64>,
+    ) {
+        let edition = self.edition;
+        self.entries.push(Entry { path, kind, job, shows, shape, lastmod, edition, alternate });
     }
 
     fn plan(mut self, theme: &Theme) -> Plan {
-        let (site, index) = (self.site, self.index);
-        let lang = self.lang().to_string();
-        let all: Vec<usize> = (0..site.articles.len()).collect();
-        let newest = self.newest(&all);
-        let feed_limit = site.config.feed_limit;
-
-        // Home: the latest articles and every institution, country and year.
-        let mut shows = cards(index.home.iter());
-        shows.extend(site.institution_ids().map(|id| shown(Source::Institution(id), How::Card)));
-        shows.extend(site.country_ids().map(|id| shown(Source::Country(id), How::Card)));
-        let years_shape = hash_of(&index.years.iter().map(|y| (y.year, y.articles.len())).collect::<Vec<_>>());
-        self.push(file_of(&self.routes.home(&lang)), Kind::Page, Job::Home, shows, years_shape, newest);
-        self.feed(self.routes.feed(&self.routes.home(&lang)), Job::SiteFeed, &all, None, feed_limit);
-
-        // Every article, with its neighbours.
-        for (i, a) in site.articles.iter().enumerate() {
-            let mut shows = vec![shown(Source::Article(ArticleId(i)), How::Full)];
-            let neighbours = [i.checked_sub(1), (i + 1 < all.len()).then_some(i + 1)];
-            shows.extend(neighbours.iter().flatten().map(|&j| shown(Source::Article(ArticleId(j)), How::Card)));
-            let related = &index.related[i];
-            shows.extend(related.iter().map(|&j| shown(Source::Article(ArticleId(j)), How::Card)));
-            let shape = hash_of(&(neighbours.map(|n| n.is_some()), related.len()));
-            let path = file_of(&self.routes.article(&a.lang, &a.slug));
-            self.push(path, Kind::Page, Job::Article(ArticleId(i)), shows, shape, Some(LastMod::Article(ArticleId(i))));
+        let site = self.site;
+        for (k, index) in self.editions.iter().enumerate() {
+            self.edition = k;
+            self.index = index;
+            self.plan_language();
         }
-        self.listing(&self.routes.articles(&lang), &all, Job::Articles, &[], newest);
+        self.edition = 0;
 
-        // Institutions.
-        let mut shows: Vec<Shown> =
-            site.institution_ids().map(|id| shown(Source::Institution(id), How::Card)).collect();
-        shows.extend(site.country_ids().map(|id| shown(Source::Country(id), How::Card)));
-        let shape = hash_of(&index.institutions_by_country);
-        self.push(file_of(&self.routes.institutions(&lang)), Kind::Page, Job::Institutions, shows, shape, newest);
-        for (id, inst) in site.institution_ids().zip(&site.institutions) {
-            let base = self.routes.institution(&lang, &inst.slug);
-            let ids = &index.by_institution[id];
-            // The profile in full on the first page; the pages after it name the institution.
-            let profile = [shown(Source::Institution(id), How::Full)];
-            let named = [shown(Source::Institution(id), How::Card)];
-            let job = |n| Job::Institution(id, n);
-            self.listing_shaped(&base, ids, job, (&profile, &named), self.newest(ids), 0);
-            self.feed(self.routes.feed(&base), Job::InstitutionFeed(id), ids, Some(profile[0]), feed_limit);
-        }
-
-        // Countries.
-        let shows: Vec<Shown> = site.country_ids().map(|id| shown(Source::Country(id), How::Card)).collect();
-        self.push(file_of(&self.routes.countries(&lang)), Kind::Page, Job::Countries, shows, 0, newest);
-        for (id, c) in site.country_ids().zip(&site.countries) {
-            let base = self.routes.country(&lang, &c.slug);
-            let ids = index.country(id);
-            // The profile and the country's institutions on the first page only.
-            let mut profile = vec![shown(Source::Country(id), How::Full)];
-            profile.extend(index.institutions_by_country[id].iter().map(|&i| shown(Source::Institution(i), How::Card)));
-            let named = [shown(Source::Country(id), How::Card)];
-            let job = |n| Job::Country(id, n);
-            self.listing_shaped(&base, ids, job, (&profile, &named), self.newest(ids), 0);
-            self.feed(self.routes.feed(&base), Job::CountryFeed(id), ids, Some(profile[0]), feed_limit);
-        }
-
-        // Years.
-        self.push(file_of(&self.routes.years(&lang)), Kind::Page, Job::Years, Vec::new(), years_shape, newest);
-        for (k, y) in index.years.iter().enumerate() {
-            let shows = cards(y.articles.iter());
-            let neighbours = [k.checked_sub(1), (k + 1 < index.years.len()).then_some(k + 1)]
-                .map(|n| n.map(|n| (index.years[n].year, index.years[n].articles.len())));
-            let shape = hash_of(&(y.year, neighbours));
-            let path = file_of(&self.routes.year(&lang, y.year));
-            self.push(path, Kind::Page, Job::Year(YearId(k)), shows, shape, self.newest(&y.articles));
-        }
-
-        // Topics: a page of every topic, and a listing with a feed for each.
-        let topics_shape =
-            hash_of(&index.topics.iter().map(|t| (&t.name, &t.slug, t.articles.len())).collect::<Vec<_>>());
-        self.push(file_of(&self.routes.topics(&lang)), Kind::Page, Job::Topics, Vec::new(), topics_shape, newest);
-        for (k, topic) in index.topics.iter().enumerate() {
-            let base = self.routes.topic(&lang, &topic.slug);
-            let id = TopicId(k);
-            let named = hash_of(&topic.name);
-            let lastmod = self.newest(&topic.articles);
-            self.listing_shaped(&base, &topic.articles, |n| Job::Topic(id, n), (&[], &[]), lastmod, named);
-            self.feed_shaped(self.routes.feed(&base), Job::TopicFeed(id), &topic.articles, None, feed_limit, named);
-        }
-
-        // Standalone pages.
-        for (i, p) in site.pages.iter().enumerate() {
-            let path = file_of(&self.routes.page(&p.lang, &p.slug));
-            let shows = vec![shown(Source::Page(PageId(i)), How::Full)];
-            let lastmod = p.updated.as_ref().map(|_| LastMod::Page(PageId(i)));
-            self.push(path, Kind::Page, Job::Page(PageId(i)), shows, 0, lastmod);
-        }
-
-        // Files for machines, and the 404 page.
+        // Files for machines, and the 404 page (one, in every language: see README).
         self.push("robots.txt".into(), Kind::Robots, Job::Robots, Vec::new(), 0, None);
         self.push("404.html".into(), Kind::Page, Job::NotFound, Vec::new(), 0, None);
         let pages = self.entries.iter().filter(|e| e.kind == Kind::Page && e.job != Job::NotFound).count();
@@ -510,7 +472,133 @@ impl<'a> Planner<'a> {
             let shows = vec![shown(Source::Image(i), How::Copy)];
             self.push(image.site_path.clone(), Kind::Asset, Job::Image(i), shows, 0, None);
         }
-        Plan { entries: self.entries, sitemap_parts: parts }
+        let mut alternates: rustc_hash::FxHashMap<u64, Vec<usize>> = rustc_hash::FxHashMap::default();
+        if site.config.is_multilingual() {
+            for (i, e) in self.entries.iter().enumerate() {
+                if let Some(key) = e.alternate {
+                    alternates.entry(key).or_default().push(i);
+                }
+            }
+        }
+        Plan { entries: self.entries, sitemap_parts: parts, alternates }
+    }
+
+    /// Every page and feed of one language.
+    fn plan_language(&mut self) {
+        let (site, index) = (self.site, self.index);
+        let lang = self.lang().to_string();
+        let all: &[usize] = &index.articles;
+        let own: Vec<usize> = all.iter().copied().filter(|&i| site.articles[i].lang == lang).collect();
+        let newest = self.newest(all);
+        let feed_limit = site.config.feed_limit;
+
+        // Home: the latest articles and every institution, country and year.
+        let mut shows = cards(index.home.iter());
+        shows.extend(site.institution_ids().map(|id| shown(Source::Institution(id), How::Card)));
+        shows.extend(site.country_ids().map(|id| shown(Source::Country(id), How::Card)));
+        let years_shape = hash_of(&index.years.iter().map(|y| (y.year, y.articles.len())).collect::<Vec<_>>());
+        let path = file_of(&self.routes.home(&lang));
+        self.push_page(path, Kind::Page, Job::Home, shows, years_shape, newest, alternate("home"));
+        self.feed(self.routes.feed(&self.routes.home(&lang)), Job::SiteFeed, &own, None, feed_limit);
+
+        // Every article of the language, with its neighbours in its listing.
+        for (k, &i) in all.iter().enumerate() {
+            let a = &site.articles[i];
+            if a.lang != lang {
+                continue;
+            }
+            let mut shows = vec![shown(Source::Article(ArticleId(i)), How::Full)];
+            let neighbours = [k.checked_sub(1).map(|k| all[k]), all.get(k + 1).copied()];
+            shows.extend(neighbours.iter().flatten().map(|&j| shown(Source::Article(ArticleId(j)), How::Card)));
+            let related = &index.related[i];
+            shows.extend(related.iter().map(|&j| shown(Source::Article(ArticleId(j)), How::Card)));
+            let shape = hash_of(&(neighbours.map(|n| n.is_some()), related.len()));
+            let path = file_of(&self.routes.article(&a.lang, &a.slug));
+            let lastmod = Some(LastMod::Article(ArticleId(i)));
+            let key = alternate(("article", &a.group));
+            self.push_page(path, Kind::Page, Job::Article(ArticleId(i)), shows, shape, lastmod, key);
+        }
+        self.listing(&self.routes.articles(&lang), all, Job::Articles, &[], newest, "articles");
+
+        // Institutions.
+        let mut shows: Vec<Shown> =
+            site.institution_ids().map(|id| shown(Source::Institution(id), How::Card)).collect();
+        shows.extend(site.country_ids().map(|id| shown(Source::Country(id), How::Card)));
+        let shape = hash_of(&index.institutions_by_country);
+        let path = file_of(&self.routes.institutions(&lang));
+        self.push_page(path, Kind::Page, Job::Institutions, shows, shape, newest, alternate("institutions"));
+        for (id, inst) in site.institution_ids().zip(&site.institutions) {
+            let base = self.routes.institution(&lang, &inst.slug);
+            let ids = &index.by_institution[id];
+            // The profile in full on the first page; the pages after it name the institution.
+            let profile = [shown(Source::Institution(id), How::Full)];
+            let named = [shown(Source::Institution(id), How::Card)];
+            let job = |n| Job::Institution(id, n);
+            let key = ("institution", id.0);
+            self.listing_shaped(&base, ids, job, (&profile, &named), self.newest(ids), 0, key);
+            let own = self.own(ids);
+            self.feed(self.routes.feed(&base), Job::InstitutionFeed(id), &own, Some(profile[0]), feed_limit);
+        }
+
+        // Countries.
+        let shows: Vec<Shown> = site.country_ids().map(|id| shown(Source::Country(id), How::Card)).collect();
+        let path = file_of(&self.routes.countries(&lang));
+        self.push_page(path, Kind::Page, Job::Countries, shows, 0, newest, alternate("countries"));
+        for (id, c) in site.country_ids().zip(&site.countries) {
+            let base = self.routes.country(&lang, &c.slug);
+            let ids = index.country(id);
+            // The profile and the country's institutions on the first page only.
+            let mut profile = vec![shown(Source::Country(id), How::Full)];
+            profile.extend(index.institutions_by_country[id].iter().map(|&i| shown(Source::Institution(i), How::Card)));
+            let named = [shown(Source::Country(id), How::Card)];
+            let job = |n| Job::Country(id, n);
+            self.listing_shaped(&base, ids, job, (&profile, &named), self.newest(ids), 0, ("country", id.0));
+            let own = self.own(ids);
+            self.feed(self.routes.feed(&base), Job::CountryFeed(id), &own, Some(profile[0]), feed_limit);
+        }
+
+        // Years.
+        let path = file_of(&self.routes.years(&lang));
+        self.push_page(path, Kind::Page, Job::Years, Vec::new(), years_shape, newest, alternate("years"));
+        for (k, y) in index.years.iter().enumerate() {
+            let shows = cards(y.articles.iter());
+            let neighbours = [k.checked_sub(1), (k + 1 < index.years.len()).then_some(k + 1)]
+                .map(|n| n.map(|n| (index.years[n].year, index.years[n].articles.len())));
+            let shape = hash_of(&(y.year, neighbours));
+            let path = file_of(&self.routes.year(&lang, y.year));
+            let key = alternate(("year", y.year));
+            self.push_page(path, Kind::Page, Job::Year(YearId(k)), shows, shape, self.newest(&y.articles), key);
+        }
+
+        // Topics: a page of every topic, and a listing with a feed for each.
+        let topics_shape =
+            hash_of(&index.topics.iter().map(|t| (&t.name, &t.slug, t.articles.len())).collect::<Vec<_>>());
+        let path = file_of(&self.routes.topics(&lang));
+        self.push_page(path, Kind::Page, Job::Topics, Vec::new(), topics_shape, newest, alternate("topics"));
+        for (k, topic) in index.topics.iter().enumerate() {
+            let base = self.routes.topic(&lang, &topic.slug);
+            let id = TopicId(k);
+            let named = hash_of(&topic.name);
+            let lastmod = self.newest(&topic.articles);
+            let key = ("topic", topic.slug.as_str());
+            self.listing_shaped(&base, &topic.articles, |n| Job::Topic(id, n), (&[], &[]), lastmod, named, key);
+            let own = self.own(&topic.articles);
+            self.feed_shaped(self.routes.feed(&base), Job::TopicFeed(id), &own, None, feed_limit, named);
+        }
+
+        // Standalone pages.
+        for (i, p) in site.pages.iter().enumerate().filter(|(_, p)| p.lang == lang) {
+            let path = file_of(&self.routes.page(&p.lang, &p.slug));
+            let shows = vec![shown(Source::Page(PageId(i)), How::Full)];
+            let lastmod = p.updated.as_ref().map(|_| LastMod::Page(PageId(i)));
+            self.push_page(path, Kind::Page, Job::Page(PageId(i)), shows, 0, lastmod, alternate(("page", &p.group)));
+        }
+    }
+
+    /// The articles of `ids` written in the language being planned (a feed
+    /// carries only those).
+    fn own(&self, ids: &[usize]) -> Vec<usize> {
+        ids.iter().copied().filter(|&i| self.site.articles[i].lang == self.index.lang).collect()
     }
 
     /// The pages of a paginated listing of `ids` at `base`; every page also
@@ -522,14 +610,17 @@ impl<'a> Planner<'a> {
         job: impl Fn(PageNo) -> Job,
         also: &[Shown],
         lastmod: Option<LastMod>,
+        key: &str,
     ) {
-        self.listing_shaped(base, ids, job, (also, also), lastmod, 0);
+        self.listing_shaped(base, ids, job, (also, also), lastmod, 0, (key, 0));
     }
 
     /// A listing whose first page also shows `first` (a profile above the
     /// list) and whose later pages show `later` (the profile's name), and
     /// whose pages show something that is not a source (a topic's name),
-    /// given as a hash in `extra`.
+    /// given as a hash in `extra`. `key` says what the listing is whatever
+    /// its language (see [`Entry::alternate`]).
+    #[allow(clippy::too_many_arguments)]
     fn listing_shaped(
         &mut self,
         base: &str,
@@ -538,6 +629,7 @@ impl<'a> Planner<'a> {
         (first, later): (&[Shown], &[Shown]),
         lastmod: Option<LastMod>,
         extra: u64,
+        key: (&str, impl Hash + Copy),
     ) {
         let per = self.site.config.paginate;
         let total = ids.len().div_ceil(per).max(1);
@@ -545,7 +637,8 @@ impl<'a> Planner<'a> {
             let mut shows = if n == 1 { first.to_vec() } else { later.to_vec() };
             shows.extend(cards(ids.iter().skip((n - 1) * per).take(per)));
             let shape = hash_of(&(n, total, ids.len(), extra));
-            self.push(file_of(&paginated(base, n)), Kind::Page, job(PageNo(n)), shows, shape, lastmod);
+            let path = file_of(&paginated(base, n));
+            self.push_page(path, Kind::Page, job(PageNo(n)), shows, shape, lastmod, alternate((key, n)));
         }
     }
 

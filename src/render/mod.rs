@@ -27,23 +27,33 @@ use crate::content::date::PubDate;
 use crate::content::{CountryId, InstitutionId, Site};
 use crate::error::Diagnostic;
 use crate::image::view::Role;
-use crate::index::Index;
 use crate::index::TopicId;
+use crate::index::{Editions, Index};
 use crate::output::Output;
 use crate::plan::route::{Routes, paginated};
 use crate::plan::{ArticleId, Entry, Job, LastMod, PageId, PageNo, Plan, SITEMAP_LIMIT, Summary, YearId};
 use crate::render::theme::Theme;
 use view::*;
 
-/// Everything prepared once per build and shared by all jobs.
+/// Everything prepared once per build and shared by all jobs: the views of
+/// each language of the site.
 pub struct Renderer<'a> {
     site: &'a Site,
+    voices: Vec<Voice<'a>>,
+}
+
+/// The views of one language, shared by all its jobs.
+struct Voice<'a> {
+    site: &'a Site,
     theme: &'a Theme,
+    /// Its place in the site's languages.
+    edition: usize,
+    language: &'a crate::config::Language,
     index: Index,
     routes: Routes,
     base: &'a BaseUrl,
     site_view: Shared<SiteView>,
-    /// Dates in the site's language.
+    /// Dates in the language.
     dates: crate::content::date::DateFormat,
     /// Each article as listings show it, made on first use (an incremental
     /// rebuild needs only a few).
@@ -52,12 +62,22 @@ pub struct Renderer<'a> {
     country_links: Vec<TermLink>,
     institution_cards: Vec<InstitutionCard>,
     country_cards: Vec<CountryCard>,
+    /// The cards in the language's order of names.
+    institutions_listed: Vec<InstitutionCard>,
+    countries_listed: Vec<CountryCard>,
     year_cards: Vec<YearCard>,
     theme_static: Vec<(&'a String, &'a std::path::PathBuf)>,
     /// The sitemap's entries, made once.
     sitemap: std::sync::OnceLock<Vec<SitemapEntry>>,
     /// Each article's feed item, made once however many feeds carry it.
     feed_items: Vec<std::sync::OnceLock<Result<FeedItem, Diagnostic>>>,
+}
+
+/// The entry being rendered, with its plan (for its translations).
+#[derive(Clone, Copy)]
+struct At<'p> {
+    plan: &'p Plan,
+    entry: &'p Entry,
 }
 
 /// Renders the whole site into `out`.
@@ -69,39 +89,129 @@ pub fn render_site(site: &Site, theme: &Theme, out: &dyn Output) -> Result<Summa
     Ok(plan.summary())
 }
 
-fn native_names(names: &std::collections::BTreeMap<String, String>) -> Vec<NativeName> {
-    names.iter().map(|(lang, name)| NativeName { lang: lang.clone(), name: name.clone() }).collect()
+/// The other names of a term on a page in language `code` whose name for
+/// it is `shown`: its name in the default language when that is not the one
+/// shown, then its own name (see [`crate::content::Institution::native`])
+/// when that is neither; each with its BCP 47 tag.
+fn other_names(
+    config: &crate::config::Config,
+    code: &str,
+    shown: &str,
+    default_name: &str,
+    (names, native): (&std::collections::BTreeMap<String, String>, Option<&String>),
+) -> Vec<NativeName> {
+    let tag = |lang: &str| config.lang(lang).map_or(lang, |l| l.tag.as_str()).to_string();
+    let mut list = Vec::new();
+    if shown != default_name {
+        list.push(NativeName { lang: config.default_language().tag.clone(), name: default_name.to_string() });
+    }
+    if let Some(lang) = native.filter(|l| *l != code)
+        && let Some(name) = names.get(lang).filter(|n| *n != shown && *n != default_name)
+    {
+        list.push(NativeName { lang: tag(lang), name: name.clone() });
+    }
+    list
 }
 
 impl<'a> Renderer<'a> {
     /// Prepares the shared views.
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        Renderer::with_index(site, theme, Index::new(site))
+        Renderer::with_editions(site, theme, Editions::new(site))
     }
 
     /// Prepares the shared views with groupings already made for this site
     /// (`serve` keeps them while no article moves between them).
-    pub fn with_index(site: &'a Site, theme: &'a Theme, index: Index) -> Self {
+    pub fn with_editions(site: &'a Site, theme: &'a Theme, editions: Editions) -> Self {
+        let voices =
+            editions.list.into_iter().enumerate().map(|(k, index)| Voice::new(site, theme, k, index)).collect();
+        Renderer { site, voices }
+    }
+
+    /// A hash of article `i` as listings show it (its card in every language that shows it).
+    pub fn card_hash(&self, i: usize) -> u64 {
+        let mut h = crate::plan::hasher();
+        for voice in self.voices.iter().filter(|v| v.index.position[i] != u32::MAX) {
+            std::hash::Hash::hash(&hash_serialized(&**voice.card(i)), &mut h);
+        }
+        std::hash::Hasher::finish(&h)
+    }
+
+    /// A hash of an institution as lists show it.
+    pub fn institution_card_hash(&self, id: InstitutionId) -> u64 {
+        crate::plan::hash_of(&self.voices.iter().map(|v| hash_serialized(&v.institution_cards[id])).collect::<Vec<_>>())
+    }
+
+    /// A hash of a country as lists show it.
+    pub fn country_card_hash(&self, id: CountryId) -> u64 {
+        crate::plan::hash_of(&self.voices.iter().map(|v| hash_serialized(&v.country_cards[id])).collect::<Vec<_>>())
+    }
+
+    /// A hash of what every page shows of the site (titles, navigation).
+    pub fn site_view_hash(&self) -> u64 {
+        crate::plan::hash_of(&self.voices.iter().map(|v| hash_serialized(&*v.site_view)).collect::<Vec<_>>())
+    }
+
+    /// The theme's static files, in plan order.
+    pub fn theme_static_sources(&self) -> impl Iterator<Item = &std::path::Path> {
+        self.voices[0].theme_static.iter().map(|(_, source)| source.as_path())
+    }
+
+    /// Plans every output of the site (see [`Plan`]).
+    pub fn plan(&self) -> Result<Plan, Vec<Diagnostic>> {
+        let indexes: Vec<&Index> = self.voices.iter().map(|v| &v.index).collect();
+        Plan::new(self.site, &indexes, self.voices[0].theme)
+    }
+
+    /// The site's groupings, kept when the renderer is done.
+    pub fn into_editions(self) -> Editions {
+        Editions { list: self.voices.into_iter().map(|v| v.index).collect() }
+    }
+
+    /// Renders the given entries of `plan` in parallel into `out`, collecting every problem.
+    pub fn render(&self, plan: &Plan, entries: &[&Entry], out: &dyn Output) -> Result<(), Vec<Diagnostic>> {
+        let problems: Vec<Diagnostic> = entries
+            .par_iter()
+            .filter_map(|entry| self.voices[entry.edition].run(At { plan, entry }, out).err())
+            .collect();
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+
+    /// The bytes of one generated file.
+    pub fn render_entry(&self, plan: &Plan, entry: &Entry) -> Result<Vec<u8>, Diagnostic> {
+        self.voices[entry.edition].render_job(At { plan, entry })
+    }
+}
+
+impl<'a> Voice<'a> {
+    /// Prepares the shared views of language `edition`.
+    fn new(site: &'a Site, theme: &'a Theme, edition: usize, index: Index) -> Self {
         let config = &site.config;
-        let lang = config.language.as_str();
-        let routes = Routes::new(lang);
+        let language = &config.languages[edition];
+        let lang = language.code.as_str();
+        let routes = Routes::new(&config.language);
         let base = &config.base_url;
         let country_links: Vec<TermLink> = site
             .countries
             .iter()
-            .map(|c| TermLink {
-                name: c.name.clone(),
-                url: base.url(&routes.country(lang, &c.slug)),
-                names: native_names(&c.names),
+            .map(|c| {
+                let name = c.name_in(lang);
+                TermLink {
+                    name: name.to_string(),
+                    url: base.url(&routes.country(lang, &c.slug)),
+                    names: other_names(config, lang, name, &c.name, (&c.names, c.native.as_ref())),
+                }
             })
             .collect();
         let institution_links: Vec<TermLink> = site
             .institutions
             .iter()
-            .map(|i| TermLink {
-                name: i.name.clone(),
-                url: base.url(&routes.institution(lang, &i.slug)),
-                names: native_names(&i.names),
+            .map(|i| {
+                let name = i.name_in(lang);
+                TermLink {
+                    name: name.to_string(),
+                    url: base.url(&routes.institution(lang, &i.slug)),
+                    names: other_names(config, lang, name, &i.name, (&i.names, i.native.as_ref())),
+                }
             })
             .collect();
         let cards = (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect();
@@ -110,10 +220,10 @@ impl<'a> Renderer<'a> {
             .iter()
             .enumerate()
             .map(|(id, i)| InstitutionCard {
-                name: i.name.clone(),
+                name: institution_links[id].name.clone(),
                 url: institution_links[id].url.clone(),
-                names: native_names(&i.names),
-                city: i.city.clone(),
+                names: institution_links[id].names.clone(),
+                city: i.profile_in(lang).city.map(str::to_string),
                 country: country_links[i.country].clone(),
                 article_count: index.by_institution[id].len(),
             })
@@ -122,10 +232,10 @@ impl<'a> Renderer<'a> {
             .countries
             .iter()
             .enumerate()
-            .map(|(id, c)| CountryCard {
-                name: c.name.clone(),
+            .map(|(id, _)| CountryCard {
+                name: country_links[id].name.clone(),
                 url: country_links[id].url.clone(),
-                names: native_names(&c.names),
+                names: country_links[id].names.clone(),
                 article_count: index.by_country[id].len(),
                 institution_count: index.institutions_by_country[id].len(),
             })
@@ -139,12 +249,33 @@ impl<'a> Renderer<'a> {
                 article_count: y.articles.len(),
             })
             .collect();
+        // Navigation: each page in this language, else its original.
+        let pages: Vec<&crate::content::Page> = site
+            .pages
+            .iter()
+            .filter(|p| {
+                let translated = site.pages.iter().any(|q| q.group == p.group && q.lang == lang);
+                p.lang == lang || (!translated && !p.translation)
+            })
+            .collect();
         let site_view = Shared::new(SiteView {
-            title: config.title.clone(),
-            description: config.description.clone(),
+            title: language.title.clone(),
+            description: language.description.clone(),
             base_url: base.as_str().to_string(),
             home_url: base.url(&routes.home(lang)),
-            language: config.language.clone(),
+            root_url: base.url(""),
+            language: language.tag.clone(),
+            lang: lang.to_string(),
+            languages: config
+                .languages
+                .iter()
+                .map(|l| LanguageView {
+                    code: l.code.clone(),
+                    tag: l.tag.clone(),
+                    name: l.name.clone(),
+                    home_url: base.url(&routes.home(&l.code)),
+                })
+                .collect(),
             time_zone: config.time_zone_name.clone(),
             feed_url: base.url(&routes.feed(&routes.home(lang))),
             articles_url: base.url(&routes.articles(lang)),
@@ -152,18 +283,21 @@ impl<'a> Renderer<'a> {
             countries_url: base.url(&routes.countries(lang)),
             years_url: base.url(&routes.years(lang)),
             topics_url: base.url(&routes.topics(lang)),
-            pages: site
-                .pages
+            pages: pages
                 .iter()
                 .map(|p| Link { title: p.title.clone(), url: base.url(&routes.page(&p.lang, &p.slug)) })
                 .collect(),
             extra: config.extra.clone(),
         });
         let theme_static = theme.static_files.iter().collect();
-        Renderer {
+        let institutions_listed = index.institutions.iter().map(|&id| institution_cards[id].clone()).collect();
+        let countries_listed = index.countries.iter().map(|&id| country_cards[id].clone()).collect();
+        Voice {
             site,
             theme,
-            dates: crate::content::date::DateFormat::new(&config.language),
+            edition,
+            language,
+            dates: crate::content::date::DateFormat::new(&language.tag),
             index,
             routes,
             base,
@@ -172,6 +306,8 @@ impl<'a> Renderer<'a> {
             institution_links,
             country_links,
             institution_cards,
+            institutions_listed,
+            countries_listed,
             country_cards,
             year_cards,
             theme_static,
@@ -185,6 +321,7 @@ impl<'a> Renderer<'a> {
         self.cards[i].get_or_init(|| {
             let (a, base, routes, lang) = (&self.site.articles[i], self.base, &self.routes, self.lang());
             let path = routes.article(&a.lang, &a.slug);
+            let language = self.site.config.lang(&a.lang);
             let year = a.date.year();
             Shared::new(ArticleCard {
                 title: a.title.clone(),
@@ -199,12 +336,25 @@ impl<'a> Renderer<'a> {
                 countries: a.countries.iter().map(|&id| self.country_links[id].clone()).collect(),
                 reading_minutes: a.body.reading_minutes,
                 image: a.image.as_ref().map(|img| self.figure_view(&path, img, Role::Lead)),
+                lang: language.map_or(a.lang.as_str(), |l| l.tag.as_str()).to_string(),
+                language_name: (a.lang != lang)
+                    .then(|| language.map_or(a.lang.as_str(), |l| l.name.as_str()).to_string()),
             })
         })
     }
 
     fn lang(&self) -> &str {
-        &self.site.config.language
+        &self.language.code
+    }
+
+    /// The BCP 47 tag of text in language `code` when it is not the page's.
+    fn foreign(&self, code: &str) -> Option<String> {
+        (!code.is_empty() && code != self.lang()).then(|| self.tag_of(code).to_string())
+    }
+
+    /// The BCP 47 tag of language `code`.
+    fn tag_of<'s>(&'s self, code: &'s str) -> &'s str {
+        self.site.config.lang(code).map_or(code, |l| l.tag.as_str())
     }
 
     /// An image shown on the page at `page_path`.
@@ -235,54 +385,9 @@ impl<'a> Renderer<'a> {
         count.div_ceil(self.site.config.paginate).max(1)
     }
 
-    /// A hash of article `i` as listings show it (its card).
-    pub fn card_hash(&self, i: usize) -> u64 {
-        hash_serialized(&**self.card(i))
-    }
-
-    /// A hash of an institution as lists show it.
-    pub fn institution_card_hash(&self, id: InstitutionId) -> u64 {
-        hash_serialized(&self.institution_cards[id])
-    }
-
-    /// A hash of a country as lists show it.
-    pub fn country_card_hash(&self, id: CountryId) -> u64 {
-        hash_serialized(&self.country_cards[id])
-    }
-
-    /// A hash of what every page shows of the site (titles, navigation).
-    pub fn site_view_hash(&self) -> u64 {
-        hash_serialized(&*self.site_view)
-    }
-
-    /// The theme's static files, in plan order.
-    pub fn theme_static_sources(&self) -> impl Iterator<Item = &std::path::Path> {
-        self.theme_static.iter().map(|(_, source)| source.as_path())
-    }
-
-    /// Plans every output of the site (see [`Plan`]).
-    pub fn plan(&self) -> Result<Plan, Vec<Diagnostic>> {
-        Plan::new(self.site, &self.index, self.theme)
-    }
-
-    /// The site's groupings.
-    pub fn index(&self) -> &Index {
-        &self.index
-    }
-
-    /// The site's groupings, kept when the renderer is done.
-    pub fn into_index(self) -> Index {
-        self.index
-    }
-
-    /// Renders the given entries of `plan` in parallel into `out`, collecting every problem.
-    pub fn render(&self, plan: &Plan, entries: &[&Entry], out: &dyn Output) -> Result<(), Vec<Diagnostic>> {
-        let problems: Vec<Diagnostic> =
-            entries.par_iter().filter_map(|entry| self.run(plan, entry, out).err()).collect();
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
-    }
-
-    fn current(&self, path: &str, title: &str, description: &str, section: &'static str) -> CurrentView {
+    /// The page being rendered: its URL, title, description, feeds and translations.
+    fn current(&self, at: At<'_>, title: &str, description: &str, section: &'static str) -> CurrentView {
+        let path = site_path_of_file(&at.entry.path);
         CurrentView {
             url: self.base.url(path),
             permalink: self.base.permalink(path),
@@ -290,15 +395,81 @@ impl<'a> Renderer<'a> {
             description: description.to_string(),
             feeds: vec![FeedLink { about: None, url: self.site_view.feed_url.clone() }],
             section,
+            alternates: self.alternates(at.plan, at.entry),
+            translations: self.translations(at, section),
         }
     }
 
-    /// The current page of a listing with a feed of its own (an institution's, a country's).
-    fn current_with_feed(&self, path: &str, title: &str, description: &str, section: &'static str) -> CurrentView {
-        let mut current = self.current(path, title, description, section);
-        let feed_url = self.base.url(&self.routes.feed(path));
+    /// The current page of a listing at `listing` with a feed of its own (an institution's, a country's).
+    fn current_with_feed(
+        &self,
+        at: At<'_>,
+        listing: &str,
+        title: &str,
+        description: &str,
+        section: &'static str,
+    ) -> CurrentView {
+        let mut current = self.current(at, title, description, section);
+        let feed_url = self.base.url(&self.routes.feed(listing));
         current.feeds.push(FeedLink { about: Some(title.to_string()), url: feed_url });
         current
+    }
+
+    /// The `hreflang` alternates of a page: each of its translations, then
+    /// `x-default` (the default language's, else the first).
+    fn alternates(&self, plan: &Plan, entry: &Entry) -> Vec<Alternate> {
+        let group = plan.translations(entry);
+        let languages = &self.site.config.languages;
+        let link = |e: &Entry, hreflang: &str| Alternate {
+            hreflang: hreflang.to_string(),
+            url: self.base.permalink(site_path_of_file(&e.path)),
+        };
+        let mut list: Vec<Alternate> =
+            group.iter().map(|&k| &plan.entries[k]).map(|e| link(e, &languages[e.edition].tag)).collect();
+        if let Some(&first) = group.first() {
+            list.push(link(&plan.entries[first], "x-default"));
+        }
+        list
+    }
+
+    /// The language switcher of a page: its translation in each language,
+    /// else that language's listing of the same section (or its home page).
+    fn translations(&self, at: At<'_>, section: &str) -> Vec<Translation> {
+        let config = &self.site.config;
+        if !config.is_multilingual() {
+            return Vec::new();
+        }
+        let group = at.plan.translations(at.entry);
+        config
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(k, l)| {
+                let found = group.iter().map(|&e| &at.plan.entries[e]).find(|e| e.edition == k);
+                let url = match found {
+                    Some(e) => self.base.url(site_path_of_file(&e.path)),
+                    None => {
+                        let code = l.code.as_str();
+                        self.base.url(&match section {
+                            "articles" => self.routes.articles(code),
+                            "institutions" => self.routes.institutions(code),
+                            "countries" => self.routes.countries(code),
+                            "years" => self.routes.years(code),
+                            "topics" => self.routes.topics(code),
+                            _ => self.routes.home(code),
+                        })
+                    }
+                };
+                Translation {
+                    code: l.code.clone(),
+                    tag: l.tag.clone(),
+                    name: l.name.clone(),
+                    url,
+                    current: k == self.edition,
+                    translated: found.is_some(),
+                }
+            })
+            .collect()
     }
 
     fn paginator(&self, ids: &[usize], base_path: &str, n: usize) -> Paginator<'_> {
@@ -326,9 +497,9 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders one entry and hands it to `out`.
-    fn run(&self, plan: &Plan, entry: &Entry, out: &dyn Output) -> Result<(), Diagnostic> {
-        let file = entry.path.as_str();
-        let bytes = match entry.job {
+    fn run(&self, at: At<'_>, out: &dyn Output) -> Result<(), Diagnostic> {
+        let file = at.entry.path.as_str();
+        let bytes = match at.entry.job {
             Job::Asset(i) => {
                 let asset = &self.site.assets[i];
                 return out.copy(file, &asset.source_path).map_err(|e| Diagnostic::new(&asset.rel_path, e.to_string()));
@@ -343,28 +514,29 @@ impl<'a> Renderer<'a> {
                     .copy(file, source)
                     .map_err(|e| Diagnostic::new(source.display().to_string(), e.to_string()));
             }
-            job => self.render_job(plan, job)?,
+            _ => self.render_job(at)?,
         };
         out.put(file, bytes).map_err(|e| Diagnostic::new(file, e.to_string()))
     }
 
     /// The bytes of one generated file: one function per family of pages.
-    pub fn render_job(&self, plan: &Plan, job: Job) -> Result<Vec<u8>, Diagnostic> {
-        match job {
-            Job::Home => self.home(),
-            Job::Article(ArticleId(i)) => self.article(i),
-            Job::Articles(PageNo(n)) => self.articles(n),
-            Job::Institutions => self.institutions(),
-            Job::Institution(id, PageNo(n)) => self.institution(id, n),
-            Job::Countries => self.countries(),
-            Job::Country(id, PageNo(n)) => self.country(id, n),
-            Job::Years => self.years(),
-            Job::Year(YearId(i)) => self.year(i),
-            Job::Topics => self.topics(),
-            Job::Topic(id, PageNo(n)) => self.topic(id, n),
+    fn render_job(&self, at: At<'_>) -> Result<Vec<u8>, Diagnostic> {
+        let plan = at.plan;
+        match at.entry.job {
+            Job::Home => self.home(at),
+            Job::Article(ArticleId(i)) => self.article(at, i),
+            Job::Articles(PageNo(n)) => self.articles(at, n),
+            Job::Institutions => self.institutions(at),
+            Job::Institution(id, PageNo(n)) => self.institution(at, id, n),
+            Job::Countries => self.countries(at),
+            Job::Country(id, PageNo(n)) => self.country(at, id, n),
+            Job::Years => self.years(at),
+            Job::Year(YearId(i)) => self.year(at, i),
+            Job::Topics => self.topics(at),
+            Job::Topic(id, PageNo(n)) => self.topic(at, id, n),
             Job::TopicFeed(id) => self.topic_feed(id),
-            Job::Page(PageId(i)) => self.standalone(i),
-            Job::NotFound => self.not_found(),
+            Job::Page(PageId(i)) => self.standalone(at, i),
+            Job::NotFound => self.not_found(at),
             Job::SiteFeed => self.site_feed(),
             Job::InstitutionFeed(id) => self.institution_feed(id),
             Job::CountryFeed(id) => self.country_feed(id),
@@ -377,29 +549,30 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn home(&self) -> Result<Vec<u8>, Diagnostic> {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
-        let current = self.current(&routes.home(lang), &site.config.title, &site.config.description, "home");
+    fn home(&self, at: At<'_>) -> Result<Vec<u8>, Diagnostic> {
+        let current = self.current(at, &self.language.title, &self.language.description, "home");
         let latest = self.index.home.iter().map(|&i| self.card(i)).collect();
         let context = HomeContext {
             site: &self.site_view,
             current,
             latest,
-            institutions: &self.institution_cards,
-            countries: &self.country_cards,
+            institutions: &self.institutions_listed,
+            countries: &self.countries_listed,
             years: &self.year_cards,
         };
         self.render_template("index.html", &context)
     }
 
-    fn article(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn article(&self, at: At<'_>, i: usize) -> Result<Vec<u8>, Diagnostic> {
         let a = &self.site.articles[i];
         let card = self.card(i);
         let link = |j: usize| Link { title: self.card(j).title.clone(), url: self.card(j).url.clone() };
         let content = self.body_html(&self.routes.article(&a.lang, &a.slug), &a.body)?;
+        let all = &self.index.articles;
+        let k = self.index.position[i] as usize;
         let article = ArticleView {
             card,
-            lang: &a.lang,
+            lang: &card.lang,
             content: &content,
             toc: &a.body.toc,
             word_count: a.body.word_count,
@@ -415,45 +588,44 @@ impl<'a> Renderer<'a> {
                 .collect(),
             related: self.index.related[i].iter().map(|&j| self.card(j)).collect(),
             extra: &a.extra,
-            newer: i.checked_sub(1).map(link),
-            older: (i + 1 < self.cards.len()).then(|| link(i + 1)),
+            newer: k.checked_sub(1).map(|k| link(all[k])),
+            older: all.get(k + 1).map(|&j| link(j)),
         };
-        let current = self.current(&self.routes.article(&a.lang, &a.slug), &a.title, &a.summary, "articles");
+        let current = self.current(at, &a.title, &a.summary, "articles");
         self.render_template("article.html", &ArticleContext { site: &self.site_view, current, article })
     }
 
-    fn articles(&self, n: usize) -> Result<Vec<u8>, Diagnostic> {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
-        let all: Vec<usize> = (0..site.articles.len()).collect();
-        let path = paginated(&routes.articles(lang), n);
+    fn articles(&self, at: At<'_>, n: usize) -> Result<Vec<u8>, Diagnostic> {
+        let (routes, lang) = (&self.routes, self.lang());
         // The page's title is the template's: it is written in words.
-        let current = self.current(&path, "", &site.config.description, "articles");
-        let paginator = self.paginator(&all, &routes.articles(lang), n);
+        let current = self.current(at, "", &self.language.description, "articles");
+        let paginator = self.paginator(&self.index.articles, &routes.articles(lang), n);
         self.render_template("articles.html", &ArticlesContext { site: &self.site_view, current, paginator })
     }
 
-    fn institutions(&self) -> Result<Vec<u8>, Diagnostic> {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+    fn institutions(&self, at: At<'_>) -> Result<Vec<u8>, Diagnostic> {
+        let site = self.site;
+        let by_country = &self.index.institutions_by_country;
         let groups = self
             .index
-            .institutions_by_country
+            .countries
             .iter()
-            .enumerate()
-            .filter(|(_, ids)| !ids.is_empty())
-            .map(|(c, ids)| CountryGroup {
+            .filter(|&&c| !by_country[c].is_empty())
+            .map(|&c| CountryGroup {
                 country: &self.country_cards[c],
-                institutions: ids.iter().map(|&i| &self.institution_cards[i]).collect(),
+                institutions: by_country[c].iter().map(|&i| &self.institution_cards[i]).collect(),
             })
             .collect();
-        let current = self.current(&routes.institutions(lang), "", &site.config.description, "institutions");
+        let current = self.current(at, "", &self.language.description, "institutions");
         let context = InstitutionsContext { site: &self.site_view, current, groups, total: site.institutions.len() };
         self.render_template("institutions.html", &context)
     }
 
-    fn institution(&self, id: InstitutionId, n: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn institution(&self, at: At<'_>, id: InstitutionId, n: usize) -> Result<Vec<u8>, Diagnostic> {
         let (site, routes, lang) = (self.site, &self.routes, self.lang());
         let inst = &site.institutions[id];
         let path = routes.institution(lang, &inst.slug);
+        let profile = inst.profile_in(lang);
         // The profile is on the first page; the pages after it show the card alone (see InstitutionView).
         let first = n == 1;
         let institution = InstitutionView {
@@ -463,14 +635,14 @@ impl<'a> Renderer<'a> {
             website: inst.website.as_deref().filter(|_| first),
             founded: inst.founded.as_deref().filter(|_| first),
             aliases: if first { &inst.aliases } else { &[] },
-            description: if first { &inst.body.html } else { "" },
-            extra: if first { &inst.extra } else { &serde_json::Value::Null },
+            description: if first { &profile.body.html } else { "" },
+            description_lang: self.foreign(profile.lang),
+            extra: if first { profile.extra } else { &serde_json::Value::Null },
         };
-        let own = if first { inst.body.first_paragraph.as_str() } else { "" };
-        let summary = or_site_description(own, &site.config.description);
-        let mut current = self.current_with_feed(&path, &inst.name, summary, "institutions");
-        current.url = self.base.url(&paginated(&path, n));
-        current.permalink = self.base.permalink(&paginated(&path, n));
+        let own = if first { profile.body.first_paragraph.as_str() } else { "" };
+        let summary = or_site_description(own, &self.language.description);
+        let name = &self.institution_cards[id].name;
+        let current = self.current_with_feed(at, &path, name, summary, "institutions");
         let paginator = self.paginator(&self.index.by_institution[id], &path, n);
         self.render_template(
             "institution.html",
@@ -478,19 +650,19 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn countries(&self) -> Result<Vec<u8>, Diagnostic> {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
-        let current = self.current(&routes.countries(lang), "", &site.config.description, "countries");
+    fn countries(&self, at: At<'_>) -> Result<Vec<u8>, Diagnostic> {
+        let current = self.current(at, "", &self.language.description, "countries");
         self.render_template(
             "countries.html",
-            &CountriesContext { site: &self.site_view, current, countries: &self.country_cards },
+            &CountriesContext { site: &self.site_view, current, countries: &self.countries_listed },
         )
     }
 
-    fn country(&self, id: CountryId, n: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn country(&self, at: At<'_>, id: CountryId, n: usize) -> Result<Vec<u8>, Diagnostic> {
         let (site, routes, lang) = (self.site, &self.routes, self.lang());
         let c = &site.countries[id];
         let path = routes.country(lang, &c.slug);
+        let profile = c.profile_in(lang);
         // The profile is on the first page; the pages after it show the card alone (see CountryView).
         let first = n == 1;
         let institutions = if first { self.index.institutions_by_country[id].as_slice() } else { &[] };
@@ -498,22 +670,21 @@ impl<'a> Renderer<'a> {
             card: &self.country_cards[id],
             slug: &c.slug,
             feed_url: self.base.url(&routes.feed(&path)),
-            description: if first { &c.body.html } else { "" },
+            description: if first { &profile.body.html } else { "" },
+            description_lang: self.foreign(profile.lang),
             institutions: institutions.iter().map(|&i| &self.institution_cards[i]).collect(),
-            extra: if first { &c.extra } else { &serde_json::Value::Null },
+            extra: if first { profile.extra } else { &serde_json::Value::Null },
         };
-        let own = if first { c.body.first_paragraph.as_str() } else { "" };
-        let summary = or_site_description(own, &site.config.description);
-        let mut current = self.current_with_feed(&path, &c.name, summary, "countries");
-        current.url = self.base.url(&paginated(&path, n));
-        current.permalink = self.base.permalink(&paginated(&path, n));
+        let own = if first { profile.body.first_paragraph.as_str() } else { "" };
+        let summary = or_site_description(own, &self.language.description);
+        let name = &self.country_cards[id].name;
+        let current = self.current_with_feed(at, &path, name, summary, "countries");
         let paginator = self.paginator(self.index.country(id), &path, n);
         self.render_template("country.html", &CountryContext { site: &self.site_view, current, country, paginator })
     }
 
-    fn years(&self) -> Result<Vec<u8>, Diagnostic> {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
-        let current = self.current(&routes.years(lang), "", &site.config.description, "years");
+    fn years(&self, at: At<'_>) -> Result<Vec<u8>, Diagnostic> {
+        let current = self.current(at, "", &self.language.description, "years");
         self.render_template("years.html", &YearsContext { site: &self.site_view, current, years: &self.year_cards })
     }
 
@@ -528,20 +699,17 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn topics(&self) -> Result<Vec<u8>, Diagnostic> {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
-        let current = self.current(&routes.topics(lang), "", &site.config.description, "topics");
+    fn topics(&self, at: At<'_>) -> Result<Vec<u8>, Diagnostic> {
+        let current = self.current(at, "", &self.language.description, "topics");
         let topics = (0..self.index.topics.len()).map(|k| self.topic_card(TopicId(k))).collect();
         self.render_template("topics.html", &TopicsContext { site: &self.site_view, current, topics })
     }
 
-    fn topic(&self, id: TopicId, n: usize) -> Result<Vec<u8>, Diagnostic> {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+    fn topic(&self, at: At<'_>, id: TopicId, n: usize) -> Result<Vec<u8>, Diagnostic> {
+        let (routes, lang) = (&self.routes, self.lang());
         let topic = &self.index.topics[id.0];
         let path = routes.topic(lang, &topic.slug);
-        let mut current = self.current_with_feed(&path, &topic.name, &site.config.description, "topics");
-        current.url = self.base.url(&paginated(&path, n));
-        current.permalink = self.base.permalink(&paginated(&path, n));
+        let current = self.current_with_feed(at, &path, &topic.name, &self.language.description, "topics");
         let paginator = self.paginator(&topic.articles, &path, n);
         let context = TopicContext { site: &self.site_view, current, topic: self.topic_card(id), paginator };
         self.render_template("topic.html", &context)
@@ -552,8 +720,8 @@ impl<'a> Renderer<'a> {
         self.feed(&self.routes.topic(self.lang(), &topic.slug), FeedAbout::Topic(&topic.name), &topic.articles)
     }
 
-    fn year(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
-        let (site, routes, lang) = (self.site, &self.routes, self.lang());
+    fn year(&self, at: At<'_>, i: usize) -> Result<Vec<u8>, Diagnostic> {
+        let site = self.site;
         let y = &self.index.years[i];
         let mut months: Vec<MonthGroup<'_>> = Vec::new();
         let mut year_only: Vec<&ArticleCard> = Vec::new();
@@ -585,11 +753,11 @@ impl<'a> Renderer<'a> {
             newer: i.checked_sub(1).map(|j| &self.year_cards[j]),
             older: self.year_cards.get(i + 1),
         };
-        let current = self.current(&routes.year(lang, y.year), &y.year.to_string(), &site.config.description, "years");
+        let current = self.current(at, &y.year.to_string(), &self.language.description, "years");
         self.render_template("year.html", &YearContext { site: &self.site_view, current, year })
     }
 
-    fn standalone(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn standalone(&self, at: At<'_>, i: usize) -> Result<Vec<u8>, Diagnostic> {
         let p = &self.site.pages[i];
         let path = self.routes.page(&p.lang, &p.slug);
         let content = self.body_html(&path, &p.body)?;
@@ -602,29 +770,29 @@ impl<'a> Renderer<'a> {
             summary: &p.summary,
             extra: &p.extra,
         };
-        let current = self.current(&path, &p.title, &p.summary, "pages");
+        let current = self.current(at, &p.title, &p.summary, "pages");
         self.render_template("page.html", &PageContext { site: &self.site_view, current, page })
     }
 
-    fn not_found(&self) -> Result<Vec<u8>, Diagnostic> {
-        let current = self.current("404.html", "", &self.site.config.description, "none");
+    fn not_found(&self, at: At<'_>) -> Result<Vec<u8>, Diagnostic> {
+        let current = self.current(at, "", &self.language.description, "none");
         self.render_template("404.html", &NotFoundContext { site: &self.site_view, current })
     }
 
     fn site_feed(&self) -> Result<Vec<u8>, Diagnostic> {
-        let all: Vec<usize> = (0..self.site.articles.len()).collect();
-        self.feed(&self.routes.home(self.lang()), FeedAbout::Site, &all)
+        self.feed(&self.routes.home(self.lang()), FeedAbout::Site, &self.index.articles)
     }
 
     fn institution_feed(&self, id: InstitutionId) -> Result<Vec<u8>, Diagnostic> {
         let inst = &self.site.institutions[id];
         let listing = self.routes.institution(self.lang(), &inst.slug);
-        self.feed(&listing, FeedAbout::Institution(&inst.name), &self.index.by_institution[id])
+        self.feed(&listing, FeedAbout::Institution(&self.institution_cards[id].name), &self.index.by_institution[id])
     }
 
     fn country_feed(&self, id: CountryId) -> Result<Vec<u8>, Diagnostic> {
         let c = &self.site.countries[id];
-        self.feed(&self.routes.country(self.lang(), &c.slug), FeedAbout::Country(&c.name), self.index.country(id))
+        let about = FeedAbout::Country(&self.country_cards[id].name);
+        self.feed(&self.routes.country(self.lang(), &c.slug), about, self.index.country(id))
     }
 
     fn sitemap_file(&self, plan: &Plan) -> Result<Vec<u8>, Diagnostic> {
@@ -632,7 +800,11 @@ impl<'a> Renderer<'a> {
             0 => self.sitemap(self.sitemap_entries(plan)),
             parts => {
                 let sitemaps = (1..=parts)
-                    .map(|k| SitemapEntry { loc: self.base.permalink(&format!("sitemap-{k}.xml")), lastmod: None })
+                    .map(|k| SitemapEntry {
+                        loc: self.base.permalink(&format!("sitemap-{k}.xml")),
+                        lastmod: None,
+                        alternates: Vec::new(),
+                    })
                     .collect();
                 self.render_template("sitemap_index.xml", &SitemapIndexContext { sitemaps })
             }
@@ -644,15 +816,17 @@ impl<'a> Renderer<'a> {
         self.render_template("robots.txt", &context)
     }
 
-    /// One RSS channel: the newest `feed_limit` articles of `ids` (which are newest first).
+    /// One RSS channel: the newest `feed_limit` articles of `ids` (which
+    /// are newest first) written in the feed's language.
     fn feed(&self, listing: &str, about: FeedAbout<'_>, ids: &[usize]) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let items: Vec<FeedItem> = ids
             .iter()
+            .filter(|&&i| site.articles[i].lang == self.language.code)
             .take(site.config.feed_limit)
             .map(|&i| self.feed_items[i].get_or_init(|| self.feed_item(i)).clone())
             .collect::<Result<_, _>>()?;
-        let title = &site.config.title;
+        let title = &self.language.title;
         let (kind, about) = match about {
             FeedAbout::Site => ("site", None),
             FeedAbout::Institution(name) => ("institution", Some(name)),
@@ -666,8 +840,8 @@ impl<'a> Renderer<'a> {
             link: self.base.permalink(listing),
             self_url: self.base.permalink(&self.routes.feed(listing)),
             // RSS requires a description; a site without one is described by its title.
-            description: feed::xml_safe(or_site_description(&site.config.description, title)).into_owned(),
-            language: site.config.language.clone(),
+            description: feed::xml_safe(or_site_description(&self.language.description, title)).into_owned(),
+            language: self.language.tag.clone(),
             last_build_date: items.first().map(|item| item.pub_date.clone()),
             items,
         };
@@ -720,6 +894,7 @@ impl<'a> Renderer<'a> {
                         LastMod::Article(ArticleId(i)) => self.lastmod(i).iso_with_day(),
                         LastMod::Page(PageId(i)) => self.site.pages[i].updated.as_ref().and_then(PubDate::iso_with_day),
                     }),
+                    alternates: self.alternates(plan, e),
                 })
                 .collect()
         })

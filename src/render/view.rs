@@ -85,9 +85,18 @@ pub struct SiteView {
     pub description: String,
     /// The absolute base URL, ending with `/`.
     pub base_url: String,
-    /// Root-relative URL of the home page (`/` or `/heritage/`).
+    /// Root-relative URL of the home page in the pages' language (`/`,
+    /// `/heritage/`, `/heritage/fr/`).
     pub home_url: String,
+    /// Root-relative URL of the site's root, whatever the language (`/` or
+    /// `/heritage/`): where the theme's files are (`{{ site.root_url }}{{ asset(path="style.css") }}`).
+    pub root_url: String,
+    /// The BCP 47 tag of the pages' language, for `<html lang>` (`zh-Hans`).
     pub language: String,
+    /// The code of the pages' language (`zh`), as file names and URLs carry it.
+    pub lang: String,
+    /// Every language of the site, the default first.
+    pub languages: Vec<LanguageView>,
     pub time_zone: String,
     /// Root-relative URL of the site feed.
     pub feed_url: String,
@@ -112,6 +121,47 @@ pub struct CurrentView {
     pub feeds: Vec<FeedLink>,
     /// Which section of the site this page belongs to (`articles`, `institutions`, ...), for navigation.
     pub section: &'static str,
+    /// Its translations for `<link rel="alternate" hreflang>`: every
+    /// language it exists in (itself included), then `x-default`. Empty on a
+    /// site of one language. The sitemap lists the same set.
+    pub alternates: Vec<Alternate>,
+    /// The language switcher: one entry per language of the site. Empty on
+    /// a site of one language.
+    pub translations: Vec<Translation>,
+}
+
+/// A language of the site.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LanguageView {
+    pub code: String,
+    pub tag: String,
+    /// Its name in itself (`Français`).
+    pub name: String,
+    /// Root-relative URL of its home page.
+    pub home_url: String,
+}
+
+/// One `hreflang` alternate of a page.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Alternate {
+    /// A BCP 47 tag, or `x-default`.
+    pub hreflang: String,
+    /// Absolute URL.
+    pub url: String,
+}
+
+/// One language in the language switcher.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Translation {
+    pub code: String,
+    pub tag: String,
+    pub name: String,
+    /// The page in that language; else that language's listing of the same
+    /// section, or its home page (`translated` is then false).
+    pub url: String,
+    /// The page being shown.
+    pub current: bool,
+    pub translated: bool,
 }
 
 /// A feed to announce on a page.
@@ -181,6 +231,11 @@ pub struct ArticleCard {
     pub countries: Vec<TermLink>,
     pub reading_minutes: usize,
     pub image: Option<ImageView>,
+    /// The BCP 47 tag of the article's language.
+    pub lang: String,
+    /// The name of the article's language when it is not the page's (an
+    /// article shown because it has no translation in the page's language).
+    pub language_name: Option<String>,
 }
 
 /// A whole article.
@@ -260,6 +315,9 @@ pub struct InstitutionView<'a> {
     pub aliases: &'a [String],
     /// HTML rendered from Markdown.
     pub description: &'a str,
+    /// The BCP 47 tag of the description when it is not in the page's
+    /// language (the profile has no translation in it).
+    pub description_lang: Option<String>,
     pub extra: &'a serde_json::Value,
 }
 
@@ -283,6 +341,8 @@ pub struct CountryView<'a> {
     pub feed_url: String,
     /// HTML rendered from Markdown (empty without a profile).
     pub description: &'a str,
+    /// As for [`InstitutionView::description_lang`].
+    pub description_lang: Option<String>,
     pub institutions: Vec<&'a InstitutionCard>,
     pub extra: &'a serde_json::Value,
 }
@@ -393,6 +453,8 @@ pub struct SitemapEntry {
     /// When it last changed, as a W3C date (`2024-03-12`) or date-time with
     /// offset (`2024-03-12T10:30:00+08:00`), both of which the sitemap schema takes.
     pub lastmod: Option<String>,
+    /// Its translations, as in its `<head>` (see [`CurrentView::alternates`]).
+    pub alternates: Vec<Alternate>,
 }
 
 /// `index.html`: the home page.

@@ -41,7 +41,7 @@ use crate::build::{BuildOptions, Loaded, config_for, load};
 use crate::content::Article;
 use crate::content::load::{Kind, Parsed, kind_of, read_source, resolve_articles, sort_articles};
 use crate::error::{Diagnostic, Error};
-use crate::index::Index;
+use crate::index::Editions;
 use crate::output::MemoryOutput;
 use crate::plan::{Entry, Plan, Versions, hash_of, hasher};
 use crate::render::Renderer;
@@ -77,7 +77,7 @@ struct State {
 /// structure is the same: making them costs more than the rest of a small update.
 struct Kept {
     structure: u64,
-    index: Index,
+    editions: Editions,
     plan: Plan,
 }
 
@@ -222,8 +222,13 @@ impl Session {
             if kind == Some(Kind::Article) && rel.ends_with("/index.md") {
                 return Ok(false); // a bundle: its files follow its slug
             }
+            // A translation inherits from its original: it is read with the whole content.
+            match crate::content::load::language_of(rel, &site.config) {
+                Ok((lang, _)) if lang == site.config.language => {}
+                _ => return Ok(false),
+            }
             let parsed = if exists {
-                match read_source(root, rel, &site.config) {
+                match read_source(root, rel, &site.config, None) {
                     Some(parsed) => Some(parsed.map_err(Error::from)?),
                     None => return Ok(false),
                 }
@@ -240,6 +245,11 @@ impl Session {
                     let photographs = |a: &Article| (a.image.clone(), a.body.figures.clone());
                     let before = old.map(|i| photographs(&site.articles[i]));
                     if before.unwrap_or_default() != photographs(&article) {
+                        return Ok(false);
+                    }
+                    // Its translations inherit from it: what they inherit must stay.
+                    let translated = site.articles.iter().any(|a| a.translation && a.group == article.group);
+                    if translated && old.is_none_or(|i| !same_inherited(&site.articles[i], &article)) {
                         return Ok(false);
                     }
                     articles_changed = true;
@@ -281,6 +291,7 @@ impl Session {
                         return Ok(false);
                     }
                     new.country = old.country;
+                    new.translations = std::mem::take(&mut site.institutions[i].translations);
                     site.institutions[i] = *new;
                 }
                 Some(Parsed::Country(new)) => {
@@ -290,18 +301,21 @@ impl Session {
                     if site.countries[i].name != new.name || site.countries[i].slug != new.slug {
                         return Ok(false);
                     }
-                    site.countries[i] = *new;
+                    let mut new = *new;
+                    new.translations = std::mem::take(&mut site.countries[i].translations);
+                    site.countries[i] = new;
                 }
                 Some(Parsed::Page(new)) => {
                     let Some(i) = site.pages.iter().position(|p| p.rel_path == *rel) else { return Ok(false) };
                     let old = &site.pages[i];
-                    if old.slug != new.slug || old.lang != new.lang || (new.draft && !drafts) {
+                    let translated = site.pages.iter().any(|p| p.translation && p.group == new.group);
+                    if old.slug != new.slug || old.lang != new.lang || (new.draft && !drafts) || translated {
                         return Ok(false);
                     }
                     site.pages[i] = *new;
                 }
                 // A removed profile or page changes what others resolve to.
-                None => return Ok(false),
+                None | Some(Parsed::InstitutionText(..) | Parsed::CountryText(..)) => return Ok(false),
             }
         }
         if articles_changed {
@@ -315,7 +329,9 @@ impl Session {
         let (site, theme) = (&state.loaded.site, &state.loaded.theme);
         let structure = structure(site, state.templates);
         let (renderer, plan) = match state.kept.take() {
-            Some(kept) if kept.structure == structure => (Renderer::with_index(site, theme, kept.index), kept.plan),
+            Some(kept) if kept.structure == structure => {
+                (Renderer::with_editions(site, theme, kept.editions), kept.plan)
+            }
             _ => {
                 let renderer = Renderer::new(site, theme);
                 let plan = renderer.plan().map_err(Error::from)?;
@@ -346,12 +362,35 @@ impl Session {
         }
         changed.sort();
         let update = Update { changed, rendered: todo.len(), outputs: plan.entries.len(), incremental };
-        state.kept = Some(Kept { structure, index: renderer.into_index(), plan });
+        state.kept = Some(Kept { structure, editions: renderer.into_editions(), plan });
         state.fingerprints = fingerprints;
         self.files = Arc::new(files);
         self.state = Some(state);
         Ok(update)
     }
+}
+
+/// The versions of a profile's translations.
+fn translations(texts: &std::collections::BTreeMap<String, crate::content::ProfileText>) -> Vec<(&str, u64)> {
+    texts.iter().map(|(lang, t)| (lang.as_str(), t.source_hash)).collect()
+}
+
+/// Whether two versions of an original give its translations the same
+/// inherited values (see [`Article::parse`](crate::content::Article::parse)).
+fn same_inherited(old: &crate::content::Article, new: &crate::content::Article) -> bool {
+    old.date == new.date
+        && old.updated == new.updated
+        && old.slug == new.slug
+        && old.topics == new.topics
+        && old.image == new.image
+        && old.featured == new.featured
+        && old.extra == new.extra
+        && names(&old.named_institutions) == names(&new.named_institutions)
+        && names(&old.named_countries) == names(&new.named_countries)
+}
+
+fn names(list: &[crate::content::Named]) -> Vec<&str> {
+    list.iter().map(|n| n.name.as_str()).collect()
 }
 
 /// A hash of everything the groupings ([`Index::new`]) and the plan
@@ -408,8 +447,21 @@ fn versions(
         std::hash::Hasher::finish(&h)
     };
     // What a term link is made of, for cards (name and URL) and for full pages (with native names).
-    let institution_terms: Vec<u64> = site.institutions.iter().map(|i| hash_of(&(&i.name, &i.slug))).collect();
-    let country_terms: Vec<u64> = site.countries.iter().map(|c| hash_of(&(&c.name, &c.slug))).collect();
+    // (Cards name institutions and countries in each language.)
+    let institution_terms: Vec<u64> =
+        site.institutions.iter().map(|i| hash_of(&(&i.name, &i.slug, &i.names, &i.native))).collect();
+    let country_terms: Vec<u64> =
+        site.countries.iter().map(|c| hash_of(&(&c.name, &c.slug, &c.names, &c.native))).collect();
+    // A translation shows what it inherits from its original; an article's
+    // card is shown in the languages its group lacks.
+    let mut groups: HashMap<&str, (u64, Vec<&str>)> = HashMap::new();
+    for a in &site.articles {
+        let entry = groups.entry(a.group.as_str()).or_default();
+        if !a.translation {
+            entry.0 = a.source_hash;
+        }
+        entry.1.push(a.lang.as_str());
+    }
     let institution_native: Vec<u64> = site.institutions.iter().map(|i| hash_of(&i.names)).collect();
     let country_native: Vec<u64> = site.countries.iter().map(|c| hash_of(&c.names)).collect();
 
@@ -422,7 +474,8 @@ fn versions(
             .map(|&id| institution_terms[id])
             .chain(a.countries.iter().map(|&id| country_terms[id]))
             .collect();
-        let inputs = hash_of(&(a.source_hash, global, &terms));
+        let group = groups.get(a.group.as_str());
+        let inputs = hash_of(&(a.source_hash, global, &terms, group));
         let card = match cards.get(&a.rel_path) {
             Some(&(known, card)) if known == inputs => card,
             _ => {
@@ -438,7 +491,7 @@ fn versions(
             .chain(a.countries.iter().map(|&id| country_native[id]))
             .collect();
         article_card.push(card);
-        article_full.push(hash_of(&(card, a.source_hash, &native)));
+        article_full.push(hash_of(&(card, a.source_hash, group, &native)));
     }
     // Forget articles that are gone.
     if cards.len() > site.articles.len() {
@@ -457,17 +510,24 @@ fn versions(
             .institutions
             .iter()
             .zip(&institution_card)
-            .map(|(i, card)| hash_of(&(i.source_hash, card)))
+            .map(|(i, card)| hash_of(&(i.source_hash, card, translations(&i.translations))))
             .collect(),
         country_full: site
             .countries
             .iter()
             .zip(&country_card)
-            .map(|(c, card)| hash_of(&(c.source_hash, card)))
+            .map(|(c, card)| hash_of(&(c.source_hash, card, translations(&c.translations))))
             .collect(),
         institution_card,
         country_card,
-        page: site.pages.iter().map(|p| p.source_hash).collect(),
+        page: site
+            .pages
+            .iter()
+            .map(|p| {
+                let original = site.pages.iter().find(|o| o.group == p.group && !o.translation);
+                hash_of(&(p.source_hash, original.map(|o| o.source_hash)))
+            })
+            .collect(),
         asset: site.assets.iter().map(|a| hash_of(&(&a.rel_path, generation(&a.rel_path)))).collect(),
         // A variant's file in the cache is named by the content it was made from.
         image: site.images.files.iter().map(|f| hash_of(&(&f.site_path, &f.source_path))).collect(),
