@@ -150,7 +150,9 @@ fn check_feed(path: &str, xml: &str, site: &Site, expected: &[usize]) {
 
     // What the XML says, exactly.
     let channel = channel(xml);
-    assert_eq!(channel.language, site.config.language, "{path}");
+    let language = site.config.languages.iter().skip(1).find(|l| path.starts_with(&format!("{}/", l.code)));
+    let tag = language.unwrap_or(site.config.default_language()).tag.as_str();
+    assert_eq!(channel.language, tag, "{path}: the feed's language");
     assert!(channel.link.starts_with(base), "{path}: channel link `{}`", channel.link);
     assert_eq!(channel.self_link, Some(("self".to_string(), format!("{base}{path}"))), "{path}: atom:link");
     assert!(!channel.title.is_empty() && !channel.description.is_empty(), "{path}");
@@ -161,9 +163,10 @@ fn check_feed(path: &str, xml: &str, site: &Site, expected: &[usize]) {
         assert_eq!(item.guid, item.link, "{path}: guid equals link");
         assert_eq!(item.guid_is_permalink.as_deref(), Some("true"), "{path}: isPermaLink");
         assert_eq!(rfc2822(&item.pub_date, tz), a.date.zoned(tz).timestamp(), "{path}: pubDate");
+        // Named in the feed's language.
         let mut categories: Vec<String> =
-            a.institutions.iter().map(|&c| xml_text(&site.institutions[c].name)).collect();
-        categories.extend(a.countries.iter().map(|&c| xml_text(&site.countries[c].name)));
+            a.institutions.iter().map(|&c| xml_text(site.institutions[c].name_in(&a.lang))).collect();
+        categories.extend(a.countries.iter().map(|&c| xml_text(site.countries[c].name_in(&a.lang))));
         assert_eq!(item.categories, categories, "{path}: a category per institution and country");
         assert!(item.description.starts_with('<'), "{path}: the description is HTML: {}", item.description);
         assert!(!item.description.contains("&lt;p&gt;"), "{path}: description escaped twice");

@@ -288,3 +288,25 @@ fn site_toml_languages_are_checked() {
     let err = site.build_err();
     assert!(err.contains("is not a BCP 47 language tag"), "{err}");
 }
+
+#[test]
+fn check_notes_what_is_untranslated_and_warns_of_links_across_languages() {
+    let site = trilingual();
+    site.write(
+        "content/articles/a.fr.md",
+        "---\ntitle: La grotte-bibliothèque numérisée\n---\nUn protocole a été signé.\n\nVoir [l’histoire anglaise](/articles/b/) et [ce texte](/articles/a/).\n",
+    );
+    let out = site.stele(&["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let all = format!("{stdout}{stderr}");
+    assert!(out.status.success(), "notes and warnings do not fail the check: {all}");
+    assert!(all.contains("not translated into `fr` (Français)") && all.contains("`content/articles/b.md`"), "{all}");
+    assert!(all.contains("not translated into `zh` (中文)"), "{all}");
+    // /articles/b/ has no French text: linking to the English page is right. /articles/a/ has one.
+    assert!(
+        all.contains("content/articles/a.fr.md:6:45: `/articles/a/` leads to the page in English; its translation in Français is `/fr/articles/a/`"),
+        "{all}"
+    );
+    assert!(!all.contains("`/articles/b/` leads"), "{all}");
+}

@@ -86,14 +86,118 @@ pub fn check(options: &BuildOptions) -> Result<String, Error> {
         return Err(Error::from(problems));
     }
     let summary = plan.as_ref().map(Plan::summary).unwrap_or_default();
-    Ok(crate::content::load::with_warnings(&loaded.site, format!("checked {summary}, no problems")))
+    let (crossed, notes) = match &plan {
+        Some(plan) => (crossed_links(&loaded, plan), untranslated(&loaded)),
+        None => (Vec::new(), Vec::new()),
+    };
+    let summary = format!("checked {summary}, no problems");
+    Ok(crate::content::load::with_report(&loaded.site, summary, crossed, &notes))
+}
+
+/// For each language but the default: the articles, profiles and pages not
+/// translated into it yet (information: a reader meets them in their own
+/// language, labelled).
+fn untranslated(loaded: &Loaded) -> Vec<String> {
+    let site = &loaded.site;
+    let config = &site.config;
+    let mut notes = Vec::new();
+    for lang in config.languages.iter().skip(1) {
+        let code = lang.code.as_str();
+        let mut missing: Vec<&str> = Vec::new();
+        for a in site.articles.iter().filter(|a| !a.translation) {
+            if !site.articles.iter().any(|t| t.group == a.group && t.lang == code) {
+                missing.push(&a.rel_path);
+            }
+        }
+        for p in site.pages.iter().filter(|p| !p.translation) {
+            if !site.pages.iter().any(|t| t.group == p.group && t.lang == code) {
+                missing.push(&p.rel_path);
+            }
+        }
+        for i in &site.institutions {
+            if i.lang != code && !i.translations.contains_key(code) {
+                missing.push(&i.rel_path);
+            }
+        }
+        for c in &site.countries {
+            if let Some(rel) = c.rel_path.as_deref().filter(|_| c.lang != code && !c.translations.contains_key(code)) {
+                missing.push(rel);
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        const SHOWN: usize = 5;
+        let mut list = missing.iter().take(SHOWN).map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+        if missing.len() > SHOWN {
+            list.push_str(&format!(" and {} more", missing.len() - SHOWN));
+        }
+        let n = missing.len();
+        notes.push(format!(
+            "{n} file{} not translated into `{code}` ({}): {list}",
+            if n == 1 { " is" } else { "s are" },
+            lang.name
+        ));
+    }
+    notes
+}
+
+/// Links written in a body that lead to a page in another language when
+/// the page has a translation in the body's language: almost always a link
+/// copied from the original. Warnings at the link's file, line and column.
+fn crossed_links(loaded: &Loaded, plan: &Plan) -> Vec<Diagnostic> {
+    let site = &loaded.site;
+    let base = &site.config.base_url;
+    if !site.config.is_multilingual() {
+        return Vec::new();
+    }
+    let by_path: HashMap<&str, &Entry> = plan.entries.iter().map(|e| (e.path.as_str(), e)).collect();
+    let mut found = Vec::new();
+    for entry in &plan.entries {
+        let (rel_path, body, body_line) = match entry.written_source() {
+            Some(Source::Article(ArticleId(i))) => {
+                let a = &site.articles[i];
+                (&a.rel_path, &a.body, a.body_line)
+            }
+            Some(Source::Page(PageId(i))) => {
+                let p = &site.pages[i];
+                (&p.rel_path, &p.body, p.body_line)
+            }
+            _ => continue,
+        };
+        for link in body.links.iter().filter(|l| !l.is_image) {
+            let links::Resolved::Internal { file, .. } = links::resolve(&entry.path, &link.dest, base) else {
+                continue;
+            };
+            let Some(target) = by_path.get(file.as_str()) else { continue };
+            if target.edition == entry.edition {
+                continue;
+            }
+            let ours = plan.translations(target).iter().map(|&k| &plan.entries[k]).find(|e| e.edition == entry.edition);
+            if let Some(ours) = ours {
+                let (theirs, mine) = (&site.config.languages[target.edition], &site.config.languages[entry.edition]);
+                found.push(Diagnostic::at(
+                    rel_path,
+                    link.pos.in_file(body_line),
+                    format!(
+                        "`{}` leads to the page in {}; its translation in {} is `{}`, expected a link in the language of this text",
+                        link.dest,
+                        theirs.name,
+                        mine.name,
+                        base.url(ours.path.strip_suffix("index.html").unwrap_or(&ours.path))
+                    ),
+                ));
+            }
+        }
+    }
+    found
 }
 
 /// Where the content files with problems would have their pages (`articles/x/`):
 /// links there are not reported, the file's own problem is.
 fn left_out(loaded: &Loaded, problems: &[Diagnostic]) -> Vec<String> {
-    let lang = loaded.site.config.language.as_str();
-    let routes = Routes::new(lang);
+    let config = &loaded.site.config;
+    let routes = Routes::new(&config.language);
     problems
         .iter()
         .filter_map(|d| {
@@ -101,7 +205,9 @@ fn left_out(loaded: &Loaded, problems: &[Diagnostic]) -> Vec<String> {
             if !rel.ends_with(".md") {
                 return None;
             }
-            let slug = crate::content::load::slug_of_source(&d.path);
+            let (lang, group) = crate::content::load::language_of(&d.path, config).ok()?;
+            let lang = lang.as_str();
+            let slug = crate::content::load::slug_of_source(&group);
             match rel.split_once('/')?.0 {
                 "articles" => Some(routes.article(lang, &slug)),
                 "pages" => Some(routes.page(lang, &slug)),

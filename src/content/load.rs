@@ -460,13 +460,21 @@ fn has_index(dir: &Path, config: &Config) -> bool {
         || config.languages.iter().any(|l| dir.join(format!("index.{}.md", l.code)).is_file())
 }
 
-/// `check`'s summary line, after its warnings, one a line, if any.
+/// `check`'s summary line, after its notes and warnings, one a line, if any.
 pub fn with_warnings(site: &Site, summary: String) -> String {
-    let warnings = bidi_warnings(site);
+    with_report(site, summary, Vec::new(), &[])
+}
+
+/// `check`'s summary line after `notes` (information, such as what is not
+/// translated yet) and the warnings: `more` and those of the sources.
+pub fn with_report(site: &Site, summary: String, more: Vec<Diagnostic>, notes: &[String]) -> String {
+    let mut warnings = bidi_warnings(site);
+    warnings.extend(more);
+    let mut report: String = notes.iter().map(|n| format!("note: {n}\n")).collect();
     if warnings.is_empty() {
-        return summary;
+        return report + &summary;
     }
-    let mut report: String = warnings.iter().map(|w| format!("warning: {w}\n")).collect();
+    report.extend(warnings.iter().map(|w| format!("warning: {w}\n")));
     let n = warnings.len();
     report.push_str(&format!("{summary} ({n} warning{})", if n == 1 { "" } else { "s" }));
     report
