@@ -16,6 +16,7 @@
 
 pub mod feed;
 pub mod html;
+pub mod strings;
 pub mod theme;
 pub mod view;
 
@@ -145,6 +146,8 @@ impl<'a> Renderer<'a> {
             base_url: base.as_str().to_string(),
             home_url: base.url(&routes.home(lang)),
             language: config.language.clone(),
+            lang: lang.to_string(),
+            t: theme.strings(lang).clone(),
             time_zone: config.time_zone_name.clone(),
             feed_url: base.url(&routes.feed(&routes.home(lang))),
             articles_url: base.url(&routes.articles(lang)),
@@ -578,7 +581,7 @@ impl<'a> Renderer<'a> {
             card: &self.year_cards[i],
             months,
             year_only: (!year_only.is_empty()).then(|| YearOnlyGroup {
-                name: self.theme.strings.year_group(y.year),
+                name: self.theme.strings(lang).year_group(y.year),
                 id: y.year.to_string(),
                 articles: year_only,
             }),

@@ -87,7 +87,13 @@ pub struct SiteView {
     pub base_url: String,
     /// Root-relative URL of the home page (`/` or `/heritage/`).
     pub home_url: String,
+    /// The BCP 47 tag of the pages' language, for `<html lang>`.
     pub language: String,
+    /// The pages' language as the theme's strings and `plural` name it (`fr`).
+    pub lang: String,
+    /// The theme's words in the pages' language (`site.t.latest_news`; see
+    /// the theme's `strings/en.toml`).
+    pub t: crate::render::strings::Strings,
     pub time_zone: String,
     /// Root-relative URL of the site feed.
     pub feed_url: String,
