@@ -77,7 +77,7 @@ fn pages_show_the_words_of_the_site_language() {
     assert!(home.contains(">最新动态</h1>") && home.contains(">跳到正文</a>"), "{home}");
     // Chinese word order: the countries before the institutions.
     assert!(
-        home.contains("A test site：<a href=\"/countries/\">2 个国家</a>的<a href=\"/institutions/\">3 家机构</a>，"),
+        home.contains("A test site：<a href=\"/countries/\">2 个国家</a>的 <a href=\"/institutions/\">3 家机构</a>，"),
         "{home}"
     );
     let year = chinese.text("years/2024/index.html");
