@@ -324,7 +324,8 @@ impl Words {
             .unwrap_or(&self.languages[0])
     }
 
-    /// The words of `code` (see [`Words::language`] for which).
+    /// The words of `code`: those loaded under that code, else those of its
+    /// language alone (`fr` for `fr-CA`), else the default language's.
     pub fn strings(&self, code: &str) -> &Strings {
         &self.language(code).strings
     }
