@@ -82,8 +82,10 @@ pub fn load_partial(options: &BuildOptions) -> Result<(Loaded, Vec<Diagnostic>),
     let load_options = LoadOptions { root: root.clone(), drafts: options.drafts };
     let theme_config = config.clone();
     // Content and theme are independent: read both and report the problems of both.
-    let ((site, mut problems), theme) =
-        rayon::join(|| crate::content::load::load_partial(config, &load_options), || Theme::load(root, &theme_config));
+    let ((site, mut problems), theme) = rayon::join(
+        || crate::content::load::load_partial(config, &load_options),
+        || Theme::load(root, &theme_config, &theme_config.language_codes()),
+    );
     match theme {
         Ok(theme) => Ok((Loaded { site, theme }, problems)),
         Err(theme_problems) => {

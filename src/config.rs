@@ -335,6 +335,11 @@ impl Config {
         &self.languages[0]
     }
 
+    /// The codes of the site's languages, the default first.
+    pub fn language_codes(&self) -> Vec<&str> {
+        self.languages.iter().map(|l| l.code.as_str()).collect()
+    }
+
     /// Whether the site has more than one language.
     pub fn is_multilingual(&self) -> bool {
         self.languages.len() > 1

@@ -22,6 +22,11 @@
 //! some pages fail to render, links to them are not reported: the template
 //! error is.
 //!
+//! Warnings do not fail the check: bidirectional control characters in the
+//! front matter, and, for each language of the site but the default one,
+//! the theme's words its strings file lacks (listed in one warning per
+//! language, at the file; those pages show them in the default language).
+//!
 //! It never writes a file, and keeps none in memory: each page is scanned
 //! for its links and ids as soon as it is rendered, and static files are
 //! only opened to prove they can be read.
@@ -42,6 +47,7 @@ use crate::output::Output;
 use crate::plan::route::Routes;
 use crate::plan::{ArticleId, Entry, PageId, Plan, Source};
 use crate::render::Renderer;
+use crate::render::theme::Theme;
 use links::{BrokenLink, PageLinks, Resolved};
 
 /// Checks the whole site; `Ok` is a one-line summary, `Err` lists every problem.
@@ -86,12 +92,13 @@ pub fn check(options: &BuildOptions) -> Result<String, Error> {
         return Err(Error::from(problems));
     }
     let summary = plan.as_ref().map(Plan::summary).unwrap_or_default();
-    let (crossed, notes) = match &plan {
+    let (mut warnings, notes) = match &plan {
         Some(plan) => (crossed_links(&loaded, plan), untranslated(&loaded)),
         None => (Vec::new(), Vec::new()),
     };
+    warnings.extend(missing_strings(&loaded.theme, &loaded.site.root));
     let summary = format!("checked {summary}, no problems");
-    Ok(crate::content::load::with_report(&loaded.site, summary, crossed, &notes))
+    Ok(crate::content::load::with_report(&loaded.site, summary, warnings, &notes))
 }
 
 /// For each language but the default: the articles, profiles and pages not
@@ -191,6 +198,31 @@ fn crossed_links(loaded: &Loaded, plan: &Plan) -> Vec<Diagnostic> {
         }
     }
     found
+}
+
+/// Warnings (they do not fail `check`): for each language of the site but
+/// the default one, the theme's words its strings file lacks, which its
+/// pages show in the default language. One warning per language, at its
+/// strings file, listing every missing key.
+pub fn missing_strings(theme: &Theme, root: &Path) -> Vec<Diagnostic> {
+    let default = theme.languages().next().unwrap_or_default().to_string();
+    theme
+        .languages()
+        .skip(1)
+        .filter_map(|code| {
+            let missing = theme.missing_strings(code);
+            let n = missing.len();
+            let keys = missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+            let file = theme.strings_file(code);
+            let message = if !root.join(file).is_file() {
+                format!("no strings file for `{code}`: its pages show all {n} of the theme's words in `{default}`")
+            } else {
+                let words = if n == 1 { "word" } else { "words" };
+                format!("{n} of the theme's {words} not translated into `{code}`, shown in `{default}`: {keys}")
+            };
+            (n > 0).then(|| Diagnostic::new(file, message))
+        })
+        .collect()
 }
 
 /// Where the content files with problems would have their pages (`articles/x/`):

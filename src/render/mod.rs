@@ -16,6 +16,7 @@
 
 pub mod feed;
 pub mod html;
+pub mod strings;
 pub mod theme;
 pub mod view;
 
@@ -276,6 +277,7 @@ impl<'a> Voice<'a> {
                     home_url: base.url(&routes.home(&l.code)),
                 })
                 .collect(),
+            t: theme.strings(lang).clone(),
             time_zone: config.time_zone_name.clone(),
             feed_url: base.url(&routes.feed(&routes.home(lang))),
             articles_url: base.url(&routes.articles(lang)),
@@ -746,7 +748,7 @@ impl<'a> Voice<'a> {
             card: &self.year_cards[i],
             months,
             year_only: (!year_only.is_empty()).then(|| YearOnlyGroup {
-                name: self.theme.strings.year_group(y.year),
+                name: self.theme.strings(self.lang()).year_group(y.year),
                 id: y.year.to_string(),
                 articles: year_only,
             }),

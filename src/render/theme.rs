@@ -1,12 +1,16 @@
 //! Themes: Tera templates, static files and words.
 //!
 //! A theme is `themes/<name>/templates/**` plus `themes/<name>/static/**`,
-//! plus `themes/<name>/strings/<language>.toml`: the words stele puts
-//! together itself ([`Strings`]: the heading of a year's articles without a
-//! month), so that no English is written in Rust; a theme without the file
-//! gets the heritage theme's English ones. Dates and month names are not
-//! theme words: they come from the Unicode CLDR for the site's language
-//! ([`crate::content::date::DateFormat`]).
+//! plus `themes/<name>/strings/<language>.toml`: every word a reader sees,
+//! per language (see [`crate::render::strings`]), shown by templates as
+//! `site.t.<key>` and counted words through the `plural` function; a theme
+//! without a file for the site's language gets the heritage theme's English
+//! one. Dates and month names are not theme words: they come from the
+//! Unicode CLDR for the site's language
+//! ([`crate::content::date::DateFormat`]). Every `site.t.<key>` a template
+//! names must be a key of the default language's file: a misspelt one is
+//! reported at its line when the theme is loaded, not when a page that uses
+//! it happens to render.
 //! A site's own `templates/` folder overrides the theme's templates one by
 //! one, by name. Templates are parsed once per build; every syntax error of
 //! every template is reported, each at its file and line. Autoescaping is on
@@ -25,11 +29,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Position, display_path};
+use crate::render::strings::{Plurals, Words, register_plural_function};
+
+pub use crate::render::strings::Strings;
 
 /// Templates a theme may leave out: feeds, sitemaps, robots.txt and the
 /// figure of a photograph, as the default theme writes them.
@@ -41,9 +49,6 @@ const BUILT_IN: [(&str, &str); 5] = [
     ("robots.txt", include_str!("../../themes/heritage/templates/robots.txt")),
 ];
 
-/// The heritage theme's English words: what a theme without its own gets.
-const BUILT_IN_STRINGS: &str = include_str!("../../themes/heritage/strings/en.toml");
-
 /// Templates by name: (the file, as messages show it; its text).
 pub type Sources = BTreeMap<String, (String, String)>;
 
@@ -54,8 +59,10 @@ pub struct Theme {
     sources: Sources,
     /// Static files: site path -> source file.
     pub static_files: BTreeMap<String, PathBuf>,
-    /// How dates are written for readers.
-    pub strings: Strings,
+    /// The words of each language of the site, the default language's first.
+    words: Words,
+    /// The CLDR plural rules the `plural` function has used.
+    plurals: Arc<Plurals>,
 }
 
 /// The `asset` template function: a static file's name -> the name it is published under.
@@ -103,9 +110,10 @@ impl std::fmt::Debug for Theme {
 
 impl Theme {
     /// Loads the site's theme from `root/themes/`, with overrides from
-    /// `root/templates/`, and its words for the site's language.
-    pub fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
-        let (name, language) = (config.theme.as_str(), config.language.as_str());
+    /// `root/templates/`, and its words for each of `languages` (language
+    /// codes or BCP 47 tags, the site's default language first).
+    pub fn load(root: &Path, config: &Config, languages: &[&str]) -> Result<Theme, Vec<Diagnostic>> {
+        let name = config.theme.as_str();
         let theme_dir = root.join("themes").join(name);
         if !theme_dir.join("templates").is_dir() {
             return Err(vec![
@@ -141,6 +149,7 @@ impl Theme {
             let mut alone = tera::Tera::new();
             register_asset_function(&mut alone, BTreeMap::new());
             register_chinese_filter(&mut alone);
+            register_plural_function(&mut alone, Arc::new(Plurals::default()));
             if let Err(err) = alone.add_raw_template(name, text) {
                 let found = template_diagnostics(&err, &sources, name);
                 problems.extend(found.into_iter().filter(|d| !refers_to_other_templates(&d.message)));
@@ -157,24 +166,16 @@ impl Theme {
         tera.autoescape_on([".html", ".xml"]);
         register_asset_function(&mut tera, static_files.keys().map(|k| (k.clone(), k.clone())).collect());
         register_chinese_filter(&mut tera);
+        let plurals = Arc::new(Plurals::default());
+        register_plural_function(&mut tera, Arc::clone(&plurals));
         tera.add_raw_templates(sources.iter().map(|(n, (_, text))| (n.as_str(), text.as_str())))
             .map_err(|err| template_diagnostics(&err, &sources, ""))?;
-        // `strings/en-GB.toml`, else the file of its language alone (`strings/en.toml`).
-        let primary = language.split('-').next().unwrap_or(language);
-        let strings = [language, primary]
-            .iter()
-            .map(|l| theme_dir.join("strings").join(format!("{l}.toml")))
-            .find(|p| p.is_file())
-            .unwrap_or_else(|| theme_dir.join("strings").join(format!("{language}.toml")));
-        let strings = if strings.is_file() {
-            let shown = display_path(root, &strings);
-            crate::fs::read_text(&strings, &shown).and_then(|text| parse_strings(&text, &shown))
-        } else {
-            parse_strings(BUILT_IN_STRINGS, "(built-in) strings/en.toml")
-        };
-        let strings = strings.map_err(|d| problems.push(d)).ok();
-        match strings {
-            Some(strings) if problems.is_empty() => Ok(Theme { tera, sources, static_files, strings }),
+        let words = Words::load(&theme_dir.join("strings"), root, languages).map_err(|list| problems.extend(list)).ok();
+        if let Some(words) = &words {
+            problems.extend(unknown_string_keys(&sources, words.default_strings(), words.default_file()));
+        }
+        match words {
+            Some(words) if problems.is_empty() => Ok(Theme { tera, sources, static_files, words, plurals }),
             _ => Err(problems),
         }
     }
@@ -208,6 +209,41 @@ impl Theme {
         &self.sources
     }
 
+    /// The words of a language (a code or BCP 47 tag): those loaded for it,
+    /// else for its language alone (`fr` for `fr-CA`), else the default
+    /// language's. Templates get them as `site.t`.
+    pub fn strings(&self, language: &str) -> &Strings {
+        self.words.strings(language)
+    }
+
+    /// The keys the strings file of a language lacks (shown in the default
+    /// language's words), sorted; none for the default language.
+    pub fn missing_strings(&self, language: &str) -> Vec<String> {
+        self.words.missing(language)
+    }
+
+    /// The strings file of a language, as messages show it (it may not exist).
+    pub fn strings_file(&self, language: &str) -> &str {
+        self.words.file(language)
+    }
+
+    /// The languages the theme's words were loaded for, the default first.
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.words.codes()
+    }
+
+    /// Whether two themes have the same words in every language.
+    pub fn same_strings(&self, other: &Theme) -> bool {
+        self.words == other.words
+    }
+
+    /// The form of a plural table for `n` in a language, as the `plural`
+    /// template function gives it (`{count}` replaced by `n`).
+    pub fn plural(&self, key: &str, n: i64, language: &str) -> Result<String, String> {
+        let forms = self.strings(language).get(key).ok_or_else(|| format!("no string `{key}`"))?;
+        self.plurals.format(forms, n, language)
+    }
+
     /// Whether a template of this name exists.
     pub fn has(&self, name: &str) -> bool {
         self.tera.contains_template(name)
@@ -227,37 +263,44 @@ impl Theme {
     }
 }
 
-/// Reads a strings file, locating a mistake at its line and column.
-fn parse_strings(text: &str, shown: &str) -> Result<Strings, Diagnostic> {
-    toml::from_str::<Strings>(text).map_err(|e| {
-        let pos = e.span().map(|span| crate::error::line_col(text, span.start));
-        let said = e.message().trim().replace("unknown field", "unknown key");
-        let mut message = if said.starts_with("unknown key") {
-            said // it names what is expected
-        } else {
-            format!("{said}, expected `year_group` as in the heritage theme")
-        };
-        if ["`date`", "`month_date`", "`year_date`", "`months`"].iter().any(|k| message.contains(k)) {
-            message.push_str(" (dates and month names now come from the site's language, not from the theme)");
+/// Every `site.t.<key>` the templates name that the default language's
+/// strings (from `file`) do not have: one problem per key, at the first
+/// template, line and column that names it.
+fn unknown_string_keys(sources: &Sources, strings: &Strings, file: &str) -> Vec<Diagnostic> {
+    const PREFIX: &str = "site.t.";
+    // key -> (first place, how many places)
+    let mut unknown: BTreeMap<&str, (Diagnostic, usize)> = BTreeMap::new();
+    for (shown, text) in sources.values() {
+        for (at, _) in text.match_indices(PREFIX) {
+            // `xsite.t.a` and `page.site.t.a` are other variables.
+            if text[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                continue;
+            }
+            let rest = &text[at + PREFIX.len()..];
+            let key = &rest[..rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len())];
+            if key.is_empty() || strings.get(key).is_some() {
+                continue;
+            }
+            let pos = crate::error::line_col(text, at + PREFIX.len());
+            unknown.entry(key).or_insert_with(|| (Diagnostic::at(shown, pos, String::new()), 0)).1 += 1;
         }
-        Diagnostic::new(shown, message).with_pos(pos)
-    })
-}
-
-/// The words of a theme that stele puts together itself, from
-/// `strings/<language>.toml`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Strings {
-    /// The heading of a year page's articles dated by the year alone, with `{year}`.
-    year_group: String,
-}
-
-impl Strings {
-    /// The heading of a year page's articles that have no month.
-    pub fn year_group(&self, year: i16) -> String {
-        self.year_group.replace("{year}", &year.to_string())
     }
+    unknown
+        .into_iter()
+        .map(|(key, (mut first, places))| {
+            let hint = match crate::error::closest(key, strings.keys()) {
+                Some(known) => format!(", did you mean `{known}`?"),
+                None => String::new(),
+            };
+            let others = match places - 1 {
+                0 => String::new(),
+                1 => " (and 1 other place)".to_string(),
+                n => format!(" (and {n} other places)"),
+            };
+            first.message = format!("unknown string `{key}`, not in `{file}`{hint}{others}");
+            first
+        })
+        .collect()
 }
 
 /// Errors a template alone gives only because the others are missing.

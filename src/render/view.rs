@@ -97,6 +97,9 @@ pub struct SiteView {
     pub lang: String,
     /// Every language of the site, the default first.
     pub languages: Vec<LanguageView>,
+    /// The theme's words in the pages' language (`site.t.latest_news`; see
+    /// the theme's `strings/en.toml`).
+    pub t: crate::render::strings::Strings,
     pub time_zone: String,
     /// Root-relative URL of the site feed.
     pub feed_url: String,

@@ -189,7 +189,8 @@ impl Session {
             state.templates += 1;
         }
         if templates_changed {
-            state.loaded.theme = Theme::load(root, &state.loaded.site.config).map_err(Error::from)?;
+            let config = &state.loaded.site.config;
+            state.loaded.theme = Theme::load(root, config, &config.language_codes()).map_err(Error::from)?;
             state.templates += 1;
         }
         if !reload {
@@ -199,7 +200,7 @@ impl Session {
             let loaded = load(&self.options)?;
             // Whatever came with the reload must show: a theme that changed meanwhile renders everything.
             let theme_changed = |old: &Theme, new: &Theme| {
-                old.sources() != new.sources() || old.strings != new.strings || old.static_files != new.static_files
+                old.sources() != new.sources() || !old.same_strings(new) || old.static_files != new.static_files
             };
             if theme_changed(&state.loaded.theme, &loaded.theme) {
                 state.templates += 1;
