@@ -310,3 +310,14 @@ fn check_notes_what_is_untranslated_and_warns_of_links_across_languages() {
     );
     assert!(!all.contains("`/articles/b/` leads"), "{all}");
 }
+
+#[test]
+fn one_404_page_speaks_every_language() {
+    let files = trilingual().build_ok();
+    let page = files.text("404.html");
+    assert!(!files.has("fr/404.html"), "one 404.html: static hosts serve only that one");
+    assert!(page.contains("<section class=\"not-found-other\" lang=\"fr\""), "the French words, marked French");
+    assert!(page.contains("<section class=\"not-found-other\" lang=\"zh-Hans\""), "the Chinese words, marked Chinese");
+    assert!(page.contains("href=\"/fr/\"") && page.contains("href=\"/zh/articles/\""), "links into each language");
+    assert!(!page.contains("class=\"lang-switch\""), "no switcher: the page is already in every language");
+}

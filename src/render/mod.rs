@@ -72,6 +72,8 @@ struct Voice<'a> {
     sitemap: std::sync::OnceLock<Vec<SitemapEntry>>,
     /// Each article's feed item, made once however many feeds carry it.
     feed_items: Vec<std::sync::OnceLock<Result<FeedItem, Diagnostic>>>,
+    /// For the default language's voice: the site in the other languages (for the 404 page).
+    other_sites: Vec<SiteView>,
 }
 
 /// The entry being rendered, with its plan (for its translations).
@@ -123,8 +125,12 @@ impl<'a> Renderer<'a> {
     /// Prepares the shared views with groupings already made for this site
     /// (`serve` keeps them while no article moves between them).
     pub fn with_editions(site: &'a Site, theme: &'a Theme, editions: Editions) -> Self {
-        let voices =
+        let mut voices: Vec<Voice<'a>> =
             editions.list.into_iter().enumerate().map(|(k, index)| Voice::new(site, theme, k, index)).collect();
+        let others: Vec<SiteView> = voices.iter().skip(1).map(|v| (*v.site_view).clone()).collect();
+        if let Some(first) = voices.first_mut() {
+            first.other_sites = others;
+        }
         Renderer { site, voices }
     }
 
@@ -315,6 +321,7 @@ impl<'a> Voice<'a> {
             theme_static,
             sitemap: std::sync::OnceLock::new(),
             feed_items: (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect(),
+            other_sites: Vec::new(),
         }
     }
 
@@ -398,7 +405,8 @@ impl<'a> Voice<'a> {
             feeds: vec![FeedLink { about: None, url: self.site_view.feed_url.clone() }],
             section,
             alternates: self.alternates(at.plan, at.entry),
-            translations: self.translations(at, section),
+            // The 404 page is in every language at once (see NotFoundContext).
+            translations: if at.entry.job == Job::NotFound { Vec::new() } else { self.translations(at, section) },
         }
     }
 
@@ -778,7 +786,8 @@ impl<'a> Voice<'a> {
 
     fn not_found(&self, at: At<'_>) -> Result<Vec<u8>, Diagnostic> {
         let current = self.current(at, "", &self.language.description, "none");
-        self.render_template("404.html", &NotFoundContext { site: &self.site_view, current })
+        let context = NotFoundContext { site: &self.site_view, current, other_sites: &self.other_sites };
+        self.render_template("404.html", &context)
     }
 
     fn site_feed(&self) -> Result<Vec<u8>, Diagnostic> {

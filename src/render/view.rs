@@ -552,6 +552,10 @@ pub struct PageContext<'a> {
 pub struct NotFoundContext<'a> {
     pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
+    /// The site in each of its other languages: one 404 page serves every
+    /// language (static hosts serve a single `404.html`), so it says the same
+    /// in each, in its words and with its links.
+    pub other_sites: &'a [SiteView],
 }
 
 /// `rss.xml`: one feed.
