@@ -260,9 +260,11 @@ def file_hash(path):
 
 def corpus(args, work, n, fmt):
     """Generates (or reuses, with --work) the corpus of n articles in format fmt."""
-    out = os.path.join(work, "corpus-%s-%d" % (fmt, n))
+    langs = args.languages or "en"
+    suffix = "" if langs == "en" else "-" + langs.replace(",", "-")
+    out = os.path.join(work, "corpus-%s-%d%s" % (fmt, n, suffix))
     stamp_path = os.path.join(out, ".bench-stamp")
-    stamp = "%s n=%d seed=%d fmt=%s" % (file_hash(args.gen), n, args.seed, fmt)
+    stamp = "%s n=%d seed=%d fmt=%s languages=%s" % (file_hash(args.gen), n, args.seed, fmt, langs)
     if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
         log("== reusing %s corpus, N=%s (%s)" % (fmt, fmt_n(n), out))
         if fmt == "stele":  # the theme changes while stele is developed: always take the current one
@@ -271,6 +273,8 @@ def corpus(args, work, n, fmt):
         return out
     log("== generating %s corpus, N=%s" % (fmt, fmt_n(n)))
     argv = [sys.executable, args.gen, "--n", str(n), "--seed", str(args.seed), "--format", fmt, "--out", out, "--force"]
+    if langs != "en":
+        argv += ["--languages", langs]
     if fmt == "stele":
         argv += ["--theme-from", REPO]
     t = time.perf_counter()
@@ -582,6 +586,9 @@ def parse_args(argv):
                     help="keep corpora in DIR and reuse them (default: a temporary folder removed at exit)")
     ap.add_argument("--gen", default=DEFAULT_GEN, help="the corpus generator (default ../shared/bench/gen_corpus.py)")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
+    ap.add_argument("--languages", metavar="en,fr,zh",
+                    help="generate the corpus in these languages (gen_corpus.py --languages): English articles plus "
+                         "French and Chinese translations, for stele and Hugo alike (default: en)")
     args = ap.parse_args(argv)
     if not args.n:
         args.n = [1000, 10000]

@@ -321,3 +321,107 @@ fn one_404_page_speaks_every_language() {
     assert!(page.contains("href=\"/fr/\"") && page.contains("href=\"/zh/articles/\""), "links into each language");
     assert!(!page.contains("class=\"lang-switch\""), "no switcher: the page is already in every language");
 }
+
+/// Every link of every page's language switcher leads to a page of the
+/// site, and the switcher offers every language of the site.
+fn assert_switchers_lead_somewhere(files: &Files, base_path: &str, languages: usize) {
+    let mut links = 0;
+    for path in files.paths() {
+        if !path.ends_with(".html") || path == "404.html" {
+            continue;
+        }
+        let html = files.text(path);
+        let start = html.find("<nav class=\"lang-switch\"").unwrap_or_else(|| panic!("{path}: a language switcher"));
+        let nav = &html[start..start + html[start..].find("</nav>").expect("the switcher ends")];
+        let entries = nav.matches("<li>").count();
+        assert_eq!(entries, languages, "{path}: one entry per language");
+        for href in common::html::hrefs(nav) {
+            let rel = href.strip_prefix(base_path).unwrap_or_else(|| panic!("{path}: `{href}` inside the site"));
+            let file = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+            assert!(files.has(&file), "{path}: the switcher links to `{href}`, which does not exist");
+            links += 1;
+        }
+    }
+    assert!(links > 0);
+}
+
+#[test]
+fn no_switcher_link_is_dead_on_the_microsite_or_a_generated_trilingual_site() {
+    let microsite = TestSite::microsite();
+    assert_switchers_lead_somewhere(&microsite.build_ok(), "/heritage/", 3);
+
+    // Sixty articles over three years; about a third without French, a
+    // quarter without Chinese, some in French alone; paginated listings.
+    let site = trilingual();
+    for k in 0..60 {
+        let date = format!("{}-{:02}-{:02}", 2022 + k % 3, 1 + k % 12, 1 + k % 28);
+        let inst = ["Dunhuang Academy", "Peking University", "Guimet National Museum of Asian Arts"][k % 3];
+        let topic = ["murals", "manuscripts", "training"][k % 3];
+        let slug = format!("story-{k}");
+        if k % 7 == 0 {
+            site.write(
+                &format!("content/articles/{slug}.fr.md"),
+                format!("---\ntitle: Nouvelle {k}\ndate: {date}\ninstitutions: [{inst}]\n---\nTexte.\n"),
+            );
+            continue;
+        }
+        site.article(
+            &slug,
+            &format!("title: Story {k}\ndate: {date}\ninstitutions: [{inst}]\ntopics: [{topic}]"),
+            "Text.",
+        );
+        if k % 3 != 0 {
+            site.write(&format!("content/articles/{slug}.fr.md"), format!("---\ntitle: Nouvelle {k}\n---\nTexte.\n"));
+        }
+        if k % 4 != 0 {
+            site.write(&format!("content/articles/{slug}.zh.md"), format!("---\ntitle: 新闻{k}\n---\n正文。\n"));
+        }
+    }
+    let files = site.build_ok();
+    assert_switchers_lead_somewhere(&files, "/", 3);
+    assert_alternates_consistent(&files, "https://example.org/");
+}
+
+#[test]
+fn no_switcher_link_is_dead_on_the_benchmark_corpus() {
+    // The benchmark's generator sits beside the repository when the whole
+    // project is checked out; a clone alone has the test above.
+    let generator = common::repo_root().join("../shared/bench/gen_corpus.py");
+    if !generator.is_file() {
+        eprintln!("skipped: no {}", generator.display());
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("site");
+    let status = std::process::Command::new("python3")
+        .arg(&generator)
+        .args(["--n", "150", "--seed", "3", "--format", "stele", "--languages", "en,fr,zh", "--out"])
+        .arg(&out)
+        .arg("--theme-from")
+        .arg(common::repo_root())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run the corpus generator");
+    assert!(status.success());
+    let files = stele::build::build_in_memory(&stele::build::BuildOptions::new(&out))
+        .map(Files)
+        .unwrap_or_else(|e| panic!("the generated corpus builds:\n{e}"));
+    assert_switchers_lead_somewhere(&files, "/", 3);
+    assert_alternates_consistent(&files, "https://heritage.example/");
+    // As many article pages in each language as the generator wrote translations.
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("expected.json")).expect("expected.json"))
+            .expect("JSON");
+    for (lang, prefix) in [("en", ""), ("fr", "fr/"), ("zh", "zh/")] {
+        let pages = files
+            .paths()
+            .iter()
+            .filter(|p| {
+                p.strip_prefix(&format!("{prefix}articles/")).is_some_and(|rest| {
+                    rest.ends_with("/index.html") && !rest.starts_with("page/") && rest.matches('/').count() == 1
+                })
+            })
+            .count();
+        assert_eq!(Some(pages as u64), expected["languages"][lang]["pages"].as_u64(), "{lang} article pages");
+    }
+}

@@ -35,7 +35,7 @@ fn site_in(language: &str) -> TestSite {
 fn page_context(theme: &Theme, language: &str, current: serde_json::Value) -> serde_json::Value {
     let mut current_all = json!({
         "url": "/404.html", "permalink": "https://example.org/404.html", "title": "",
-        "description": "A test site", "feeds": [], "section": "none",
+        "description": "A test site", "feeds": [], "section": "none", "alternates": [], "translations": [],
     });
     if let (Some(all), Some(more)) = (current_all.as_object_mut(), current.as_object()) {
         all.extend(more.clone());
@@ -43,12 +43,14 @@ fn page_context(theme: &Theme, language: &str, current: serde_json::Value) -> se
     json!({
         "site": {
             "title": "Test Heritage", "description": "A test site", "base_url": "https://example.org/",
-            "home_url": "/", "language": language, "lang": language, "t": theme.strings(language),
+            "home_url": "/", "root_url": "/", "language": language, "lang": language, "t": theme.strings(language),
+            "languages": [],
             "time_zone": "UTC", "feed_url": "/rss.xml", "articles_url": "/articles/",
             "institutions_url": "/institutions/", "countries_url": "/countries/", "years_url": "/years/",
             "topics_url": "/topics/", "pages": [], "extra": {},
         },
         "current": current_all,
+        "other_sites": [],
     })
 }
 
@@ -248,9 +250,9 @@ fn the_language_switch_shows_only_when_there_are_translations() {
             {"hreflang": "fr", "url": "https://example.org/fr/a-propos/"},
         ],
         "translations": [
-            {"code": "en", "tag": "en", "name": "English", "url": "/about/", "current": true, "translated": true},
-            {"code": "fr", "tag": "fr", "name": "Français", "url": "/fr/a-propos/", "current": false, "translated": true},
-            {"code": "zh", "tag": "zh-Hans", "name": "中文", "url": "/zh/", "current": false, "translated": false},
+            {"code": "en", "tag": "en", "name": "English", "short": "EN", "url": "/about/", "current": true, "translated": true},
+            {"code": "fr", "tag": "fr", "name": "Français", "short": "FR", "url": "/fr/a-propos/", "current": false, "translated": true},
+            {"code": "zh", "tag": "zh-Hans", "name": "中文", "short": "中文", "url": "/zh/", "current": false, "translated": false},
         ],
     });
     let page = theme.render("404.html", &page_context(&theme, "en", current)).expect("renders");
@@ -259,14 +261,22 @@ fn the_language_switch_shows_only_when_there_are_translations() {
         "{page}"
     );
     assert!(page.contains("<nav class=\"lang-switch\" aria-label=\"Languages\">"), "{page}");
-    assert!(page.contains("<span class=\"lang-current\" aria-current=\"true\" lang=\"en\">English</span>"), "{page}");
-    assert!(page.contains("<a href=\"/fr/a-propos/\" hreflang=\"fr\" lang=\"fr\">Français</a>"), "{page}");
+    let label = |name: &str, short: &str| {
+        format!("<span class=\"lang-name\">{name}</span><span class=\"lang-short\" aria-hidden=\"true\">{short}</span>")
+    };
+    let english =
+        format!("<span class=\"lang-current\" aria-current=\"true\" lang=\"en\">{}</span>", label("English", "EN"));
+    assert!(page.contains(&english), "{page}");
+    let french = format!("<a href=\"/fr/a-propos/\" hreflang=\"fr\" lang=\"fr\">{}</a>", label("Français", "FR"));
+    assert!(page.contains(&french), "{page}");
     let zh = page.split("<a class=\"lang-untranslated\"").nth(1).expect("the untranslated language");
     assert!(
         zh.starts_with(" href=\"/zh/\" hreflang=\"zh-Hans\" lang=\"zh-Hans\" title=\"This page is not translated"),
         "{zh}"
     );
-    assert!(zh.contains(">中文<span class=\"lang-note\" lang=\"en\"><span class=\"visually-hidden\">: </span>not translated</span></a>"), "{zh}");
+    let note =
+        "<span class=\"lang-note\" lang=\"en\"><span class=\"visually-hidden\">: </span>not translated</span></a>";
+    assert!(zh.contains(&format!(">{}{note}", label("中文", "中文"))), "{zh}");
 
     // In French, the same switch speaks French.
     let page = theme.render("404.html", &page_context(&theme, "fr", current_fr())).expect("renders");
@@ -275,8 +285,8 @@ fn the_language_switch_shows_only_when_there_are_translations() {
 
 fn current_fr() -> serde_json::Value {
     json!({"translations": [
-        {"code": "en", "tag": "en", "name": "English", "url": "/", "current": false, "translated": false},
-        {"code": "fr", "tag": "fr", "name": "Français", "url": "/fr/", "current": true, "translated": true},
+        {"code": "en", "tag": "en", "name": "English", "short": "EN", "url": "/", "current": false, "translated": false},
+        {"code": "fr", "tag": "fr", "name": "Français", "short": "FR", "url": "/fr/", "current": true, "translated": true},
     ]})
 }
 

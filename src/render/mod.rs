@@ -474,6 +474,7 @@ impl<'a> Voice<'a> {
                     code: l.code.clone(),
                     tag: l.tag.clone(),
                     name: l.name.clone(),
+                    short: if l.name.chars().count() <= 2 { l.name.clone() } else { l.code.to_uppercase() },
                     url,
                     current: k == self.edition,
                     translated: found.is_some(),

@@ -159,6 +159,9 @@ pub struct Translation {
     pub code: String,
     pub tag: String,
     pub name: String,
+    /// A short label where space is scarce (a phone): the name when it is
+    /// short (`中文`), else the code in capitals (`FR`).
+    pub short: String,
     /// The page in that language; else that language's listing of the same
     /// section, or its home page (`translated` is then false).
     pub url: String,
