@@ -57,7 +57,7 @@ pub fn check(options: &BuildOptions) -> Result<String, Error> {
     loaded.theme.fingerprint(&options.root).unwrap_or_else(|list| problems.extend(list));
     let left_out = left_out(&loaded, &problems);
     let out = CheckOutput::default();
-    let renderer = Renderer::new(&loaded.site, &loaded.theme);
+    let mut renderer = Renderer::new(&loaded.site, &loaded.theme);
     // Two sources for one URL: nothing is rendered, the collision is reported.
     let plan = renderer.plan().map_err(|list| problems.extend(list)).ok();
     let mut failed = plan.is_none();

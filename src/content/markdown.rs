@@ -188,7 +188,11 @@ fn render_events(markdown: &str, with_figures: bool, mark_han: bool) -> Rendered
         .collect();
 
     Rendered {
-        html: html_out,
+        // Kept for the whole build: without the room reserved while writing it.
+        html: {
+            html_out.shrink_to_fit();
+            html_out
+        },
         toc: build_toc(headings),
         first_paragraph: match first_paragraph {
             FirstParagraph::Found(text) => text,

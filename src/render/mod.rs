@@ -58,7 +58,9 @@ struct Voice<'a> {
     dates: crate::content::date::DateFormat,
     /// Each article as listings show it, made on first use (an incremental
     /// rebuild needs only a few).
-    cards: Vec<std::sync::OnceLock<Shared<ArticleCard>>>,
+    /// (Boxed: most slots stay empty in a language that shows few of the
+    /// site's articles, and an empty slot is then a pointer, not a card.)
+    cards: Vec<std::sync::OnceLock<Box<Shared<ArticleCard>>>>,
     institution_links: Vec<TermLink>,
     country_links: Vec<TermLink>,
     institution_cards: Vec<InstitutionCard>,
@@ -71,7 +73,7 @@ struct Voice<'a> {
     /// The sitemap's entries, made once.
     sitemap: std::sync::OnceLock<Vec<SitemapEntry>>,
     /// Each article's feed item, made once however many feeds carry it.
-    feed_items: Vec<std::sync::OnceLock<Result<FeedItem, Diagnostic>>>,
+    feed_items: Vec<std::sync::OnceLock<Box<Result<FeedItem, Diagnostic>>>>,
     /// For the default language's voice: the site in the other languages (for the 404 page).
     other_sites: Vec<SiteView>,
 }
@@ -85,7 +87,7 @@ struct At<'p> {
 
 /// Renders the whole site into `out`.
 pub fn render_site(site: &Site, theme: &Theme, out: &dyn Output) -> Result<Summary, Vec<Diagnostic>> {
-    let renderer = Renderer::new(site, theme);
+    let mut renderer = Renderer::new(site, theme);
     let plan = renderer.plan()?;
     let all: Vec<&Entry> = plan.entries.iter().collect();
     renderer.render(&plan, &all, out)?;
@@ -175,11 +177,25 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders the given entries of `plan` in parallel into `out`, collecting every problem.
-    pub fn render(&self, plan: &Plan, entries: &[&Entry], out: &dyn Output) -> Result<(), Vec<Diagnostic>> {
-        let problems: Vec<Diagnostic> = entries
-            .par_iter()
-            .filter_map(|entry| self.voices[entry.edition].run(At { plan, entry }, out).err())
-            .collect();
+    /// One language after the other: what a language's pages share (its
+    /// cards, its feed items) is let go before the next language is
+    /// rendered, so that a site in three languages does not hold three
+    /// sets at once; then the sitemap, whose entries for every page of every
+    /// language are the largest view of all.
+    pub fn render(&mut self, plan: &Plan, entries: &[&Entry], out: &dyn Output) -> Result<(), Vec<Diagnostic>> {
+        let mut problems: Vec<Diagnostic> = Vec::new();
+        // The sitemap lists every page of every language: made last, alone.
+        let phases = (0..self.voices.len()).map(Some).chain([None]);
+        for phase in phases {
+            let k = phase.unwrap_or(0);
+            let voice = &self.voices[k];
+            let mine = entries.par_iter().filter(|entry| match phase {
+                Some(k) => entry.edition == k && entry.kind != crate::plan::Kind::Sitemap,
+                None => entry.kind == crate::plan::Kind::Sitemap,
+            });
+            problems.extend(mine.filter_map(|entry| voice.run(At { plan, entry }, out).err()).collect::<Vec<_>>());
+            self.voices[k].release();
+        }
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 
@@ -325,6 +341,13 @@ impl<'a> Voice<'a> {
         }
     }
 
+    /// Lets go of the views made on the way (cards, feed items, the sitemap).
+    fn release(&mut self) {
+        self.cards.iter_mut().for_each(|card| drop(card.take()));
+        self.feed_items.iter_mut().for_each(|item| drop(item.take()));
+        drop(self.sitemap.take());
+    }
+
     /// Article `i` as listings show it.
     fn card(&self, i: usize) -> &Shared<ArticleCard> {
         self.cards[i].get_or_init(|| {
@@ -332,7 +355,7 @@ impl<'a> Voice<'a> {
             let path = routes.article(&a.lang, &a.slug);
             let language = self.site.config.lang(&a.lang);
             let year = a.date.year();
-            Shared::new(ArticleCard {
+            Box::new(Shared::new(ArticleCard {
                 title: a.title.clone(),
                 url: base.url(&path),
                 permalink: base.permalink(&path),
@@ -348,7 +371,7 @@ impl<'a> Voice<'a> {
                 lang: language.map_or(a.lang.as_str(), |l| l.tag.as_str()).to_string(),
                 language_name: (a.lang != lang)
                     .then(|| language.map_or(a.lang.as_str(), |l| l.name.as_str()).to_string()),
-            })
+            }))
         })
     }
 
@@ -836,7 +859,7 @@ impl<'a> Voice<'a> {
             .iter()
             .filter(|&&i| site.articles[i].lang == self.language.code)
             .take(site.config.feed_limit)
-            .map(|&i| self.feed_items[i].get_or_init(|| self.feed_item(i)).clone())
+            .map(|&i| (**self.feed_items[i].get_or_init(|| Box::new(self.feed_item(i)))).clone())
             .collect::<Result<_, _>>()?;
         let title = &self.language.title;
         let (kind, about) = match about {

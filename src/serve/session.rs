@@ -329,7 +329,7 @@ impl Session {
     fn render_changes(&mut self, mut state: State, incremental: bool) -> Result<Update, Error> {
         let (site, theme) = (&state.loaded.site, &state.loaded.theme);
         let structure = structure(site, state.templates);
-        let (renderer, plan) = match state.kept.take() {
+        let (mut renderer, plan) = match state.kept.take() {
             Some(kept) if kept.structure == structure => {
                 (Renderer::with_editions(site, theme, kept.editions), kept.plan)
             }
