@@ -100,8 +100,19 @@ fn edits_keep_the_session_equal_to_a_full_build() {
     // A translation edited: the other languages' pages link to it.
     let french = "content/articles/dunhuang-guimet-library-cave-digital-library.fr.md";
     edit(&site, french, "title: ", "title: Nouveau titre — ");
-    session.update(&changed(french)).expect("translation edit");
+    let update = session.update(&changed(french)).expect("translation edit");
+    assert!(update.incremental, "a translation is read against its original, not with the whole content");
     assert!(String::from_utf8_lossy(&session.files()["fr/articles/index.html"]).contains("Nouveau titre"));
+    assert_matches_full_build(&site, &session);
+
+    // A translation that names other institutions than its original: refused, the last good site kept.
+    let before = session.files().clone();
+    edit(&site, french, "title: ", "institutions: [Peking University]\ntitle: ");
+    let err = session.update(&changed(french)).expect_err("other institutions").to_string();
+    assert!(err.contains("not those of the original"), "{err}");
+    assert!(*session.files() == before);
+    edit(&site, french, "institutions: [Peking University]\n", "");
+    session.update(&changed(french)).expect("fixed");
     assert_matches_full_build(&site, &session);
     edit(&site, "content/institutions/palace-museum.md", "city: Beijing", "city: Beijing (Dongcheng)");
     session.update(&changed("content/institutions/palace-museum.md")).expect("profile edit");

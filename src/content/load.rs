@@ -460,11 +460,6 @@ fn has_index(dir: &Path, config: &Config) -> bool {
         || config.languages.iter().any(|l| dir.join(format!("index.{}.md", l.code)).is_file())
 }
 
-/// `check`'s summary line, after its notes and warnings, one a line, if any.
-pub fn with_warnings(site: &Site, summary: String) -> String {
-    with_report(site, summary, Vec::new(), &[])
-}
-
 /// `check`'s summary line after `notes` (information, such as what is not
 /// translated yet) and the warnings: `more` and those of the sources.
 pub fn with_report(site: &Site, summary: String, more: Vec<Diagnostic>, notes: &[String]) -> String {
@@ -682,40 +677,51 @@ fn inherit_references(articles: &mut [Article], problems: &mut Vec<Diagnostic>) 
         .map(|a| (a.group.clone(), (a.institutions.clone(), a.countries.clone(), a.rel_path.clone())))
         .collect();
     for a in articles.iter_mut().filter(|a| a.translation) {
-        let Some((institutions, countries, original)) = originals.get(&a.group) else { continue };
-        let sorted = |ids: &[InstitutionId]| {
-            let mut ids = ids.to_vec();
-            ids.sort_unstable();
-            ids
-        };
-        if a.named_institutions.is_empty() {
-            a.institutions = institutions.clone();
-        } else if sorted(&a.institutions) != sorted(institutions) {
-            let pos = a.named_institutions.first().and_then(|n| n.pos);
-            problems.push(
-                Diagnostic::new(
-                    &a.rel_path,
-                    format!(
-                        "these institutions are not those of the original `{original}`: a translation inherits `institutions`, expected the same institutions or no `institutions`"
-                    ),
-                )
-                .with_pos(pos),
-            );
+        if let Some((institutions, countries, original)) = originals.get(&a.group) {
+            inherit_from(a, (institutions, countries, original), problems);
         }
-        if a.named_countries.is_empty() {
-            a.countries = countries.clone();
-        } else if a.countries != *countries {
-            let pos = a.named_countries.first().and_then(|n| n.pos);
-            problems.push(
-                Diagnostic::new(
-                    &a.rel_path,
-                    format!(
-                        "these countries are not those of the original `{original}`: a translation inherits `countries`, expected the same countries or no `countries`"
-                    ),
-                )
-                .with_pos(pos),
-            );
-        }
+    }
+}
+
+/// [`inherit_references`] for one translation, given its original's
+/// (institutions, countries, path).
+pub(crate) fn inherit_from(
+    a: &mut Article,
+    (institutions, countries, original): (&[InstitutionId], &[CountryId], &str),
+    problems: &mut Vec<Diagnostic>,
+) {
+    let sorted = |ids: &[InstitutionId]| {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids
+    };
+    if a.named_institutions.is_empty() {
+        a.institutions = institutions.to_vec();
+    } else if sorted(&a.institutions) != sorted(institutions) {
+        let pos = a.named_institutions.first().and_then(|n| n.pos);
+        problems.push(
+            Diagnostic::new(
+                &a.rel_path,
+                format!(
+                    "these institutions are not those of the original `{original}`: a translation inherits `institutions`, expected the same institutions or no `institutions`"
+                ),
+            )
+            .with_pos(pos),
+        );
+    }
+    if a.named_countries.is_empty() {
+        a.countries = countries.to_vec();
+    } else if a.countries != countries {
+        let pos = a.named_countries.first().and_then(|n| n.pos);
+        problems.push(
+            Diagnostic::new(
+                &a.rel_path,
+                format!(
+                    "these countries are not those of the original `{original}`: a translation inherits `countries`, expected the same countries or no `countries`"
+                ),
+            )
+            .with_pos(pos),
+        );
     }
 }
 

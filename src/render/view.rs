@@ -24,18 +24,22 @@
 //! | `robots.txt` | [`RobotsContext`] |
 //! | `figure.html` | [`FigureContext`] (each photograph of a body, rendered into it) |
 //!
-//! Every page gets `site` (a [`SiteView`]) and `current` (a [`CurrentView`]:
-//! this page's URL, title, description and feeds), plus the data of its kind
-//! of page; no template data is assembled from string keys. URLs come
-//! ready-made: `url` is root-relative and honours the base URL's sub-path
-//! (`/heritage/articles/x/`), `permalink` is absolute. Dates come formatted
-//! (`date_iso` for `datetime=`, `date_display` for readers, in the words of
-//! the theme's `strings/<language>.toml`) so templates need no date filters.
+//! Every page gets `site` (a [`SiteView`], in the page's language: its
+//! title, URLs under its prefix, and `site.t`, the theme's words in that
+//! language) and `current` (a [`CurrentView`]: this page's URL, title,
+//! description, feeds, `hreflang` alternates and language switcher), plus the
+//! data of its kind of page; no template data is assembled from string keys.
+//! URLs come ready-made: `url` is root-relative and honours the base URL's
+//! sub-path (`/heritage/fr/articles/x/`), `permalink` is absolute. Dates come
+//! formatted (`date_iso` for `datetime=`, `date_display` for readers, in the
+//! page's language through CLDR data) so templates need no date filters.
+//! Names of institutions and countries come in the page's language, with
+//! their other names beside them.
 //!
 //! No words come from here: a page whose title is a phrase (the listings,
 //! the 404 page) gets an empty `current.title` and writes its title in its
-//! template (`{% block title %}`); feeds say what they are about in
-//! `feed.kind` and `feed.about`, and the template words it.
+//! template (`{% block title %}`) from `site.t`; feeds say what they are
+//! about in `feed.kind` and `feed.about`, and the template words it.
 
 use serde::Serialize;
 

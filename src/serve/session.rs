@@ -223,13 +223,21 @@ impl Session {
             if kind == Some(Kind::Article) && rel.ends_with("/index.md") {
                 return Ok(false); // a bundle: its files follow its slug
             }
-            // A translation inherits from its original: it is read with the whole content.
-            match crate::content::load::language_of(rel, &site.config) {
-                Ok((lang, _)) if lang == site.config.language => {}
-                _ => return Ok(false),
-            }
+            // An article's translation is read against its original, as a full
+            // load reads it; any other file in another language, with the whole content.
+            let Ok((lang, group)) = crate::content::load::language_of(rel, &site.config) else { return Ok(false) };
+            let original = if lang == site.config.language {
+                None
+            } else {
+                match site.articles.iter().find(|a| a.group == group && !a.translation) {
+                    Some(o) if kind == Some(Kind::Article) && o.lang != lang => {
+                        Some(Parsed::Article(Box::new(o.clone())))
+                    }
+                    _ => return Ok(false),
+                }
+            };
             let parsed = if exists {
-                match read_source(root, rel, &site.config, None) {
+                match read_source(root, rel, &site.config, original.as_ref()) {
                     Some(parsed) => Some(parsed.map_err(Error::from)?),
                     None => return Ok(false),
                 }
@@ -249,7 +257,8 @@ impl Session {
                         return Ok(false);
                     }
                     // Its translations inherit from it: what they inherit must stay.
-                    let translated = site.articles.iter().any(|a| a.translation && a.group == article.group);
+                    let translated =
+                        !article.translation && site.articles.iter().any(|a| a.translation && a.group == article.group);
                     if translated && old.is_none_or(|i| !same_inherited(&site.articles[i], &article)) {
                         return Ok(false);
                     }
@@ -267,6 +276,10 @@ impl Session {
                         &site.countries,
                         &mut problems,
                     );
+                    if let Some(Parsed::Article(o)) = &original {
+                        let inherited = (o.institutions.as_slice(), o.countries.as_slice(), o.rel_path.as_str());
+                        crate::content::load::inherit_from(&mut article, inherited, &mut problems);
+                    }
                     if !problems.is_empty() {
                         return Err(Error::from(problems));
                     }
