@@ -44,9 +44,23 @@ fn main() {
 fn run(root: &Path, trials: usize) -> Result<(), String> {
     let mut session = Session::new(BuildOptions::new(root));
     let cold = time(|| session.rebuild().map(|_| ()))?;
-    let articles = sorted_files(&root.join("content/articles"));
-    let institution = sorted_files(&root.join("content/institutions")).into_iter().next().ok_or("no institution")?;
-    let page = sorted_files(&root.join("content/pages")).into_iter().next();
+    // Originals without translations (`x.md` with no `x.fr.md` beside it): the
+    // edits below change dates and institutions, which translations inherit
+    // (and which the generator's translations repeat, so they would conflict).
+    let original = |p: &PathBuf| p.file_stem().is_some_and(|stem| !stem.to_string_lossy().contains('.'));
+    let all = sorted_files(&root.join("content/articles"));
+    let translated: std::collections::HashSet<String> = all
+        .iter()
+        .filter(|p| !original(p))
+        .filter_map(|p| Some(p.file_stem()?.to_string_lossy().rsplit_once('.')?.0.to_string()))
+        .collect();
+    let articles: Vec<PathBuf> = all
+        .into_iter()
+        .filter(|p| original(p) && !p.file_stem().is_some_and(|s| translated.contains(s.to_string_lossy().as_ref())))
+        .collect();
+    let institution =
+        sorted_files(&root.join("content/institutions")).into_iter().find(original).ok_or("no institution")?;
+    let page = sorted_files(&root.join("content/pages")).into_iter().find(original);
     let pick = |k: usize| articles[(k * 7919 + articles.len() / 2) % articles.len()].clone();
 
     println!("{:<28} {:>10} {:>10} {:>10} {:>10}", "edit", "median_ms", "max_ms", "cpu_ms", "rendered");
@@ -81,6 +95,16 @@ fn run(root: &Path, trials: usize) -> Result<(), String> {
         edit(&path, |t| format!("{t}\nOne more sentence, edit {k}.\n"));
         vec![path]
     })?;
+    // On a site in several languages: a translation's text (read against its original).
+    let translations: Vec<PathBuf> =
+        sorted_files(&root.join("content/articles")).into_iter().filter(|p| !original(p)).collect();
+    if !translations.is_empty() {
+        measure("translation body", &mut session, &mut |k| {
+            let path = translations[(k * 7919 + translations.len() / 2) % translations.len()].clone();
+            edit(&path, |t| format!("{t}\nOne more sentence, edit {k}.\n"));
+            vec![path]
+        })?;
+    }
     measure("article title", &mut session, &mut |k| {
         let path = pick(k);
         edit(&path, |t| t.replacen("title: \"", &format!("title: \"Edit {k} "), 1));
@@ -126,7 +150,16 @@ fn run(root: &Path, trials: usize) -> Result<(), String> {
     })?;
     measure("institution native names", &mut session, &mut |k| {
         edit(&institution, |t| {
-            let t = t.lines().filter(|l| !l.starts_with("names:")).collect::<Vec<_>>().join("\n");
+            // Without its `names` block (the key and its indented entries), then a new one.
+            let mut in_names = false;
+            let t = t
+                .lines()
+                .filter(|l| {
+                    in_names = l.starts_with("names:") || (in_names && l.starts_with(' '));
+                    !in_names
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
             t.replacen("---\nname:", &format!("---\nnames: {{ fr: \"Nom {k}\" }}\nname:"), 1) + "\n"
         });
         vec![institution.clone()]
