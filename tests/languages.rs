@@ -425,3 +425,65 @@ fn no_switcher_link_is_dead_on_the_benchmark_corpus() {
         assert_eq!(Some(pages as u64), expected["languages"][lang]["pages"].as_u64(), "{lang} article pages");
     }
 }
+
+#[test]
+fn a_bundle_and_a_page_are_translated_the_same_way() {
+    let site = trilingual();
+    site.write(
+        "content/articles/cave/index.md",
+        "---\ntitle: A cave\ndate: 2024-05-02\ninstitutions: [Dunhuang Academy]\n---\nSee ![the plan](plan.svg).\n",
+    );
+    site.write("content/articles/cave/plan.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+    site.write("content/articles/cave/index.fr.md", "---\ntitle: Une grotte\n---\nVoir ![le plan](plan.svg).\n");
+    site.write("content/pages/about.md", "---\ntitle: About\n---\nAbout this site.\n");
+    site.write("content/pages/about.fr.md", "---\ntitle: À propos\nslug: a-propos\n---\nÀ propos du site.\n");
+    let files = site.build_ok();
+    // The bundle's files beside its page in each language it is written in: relative links work in each.
+    assert!(files.has("articles/cave/plan.svg") && files.has("fr/articles/cave/plan.svg"));
+    assert!(!files.has("zh/articles/cave/plan.svg"), "no Chinese text, no Chinese page");
+    let fr = files.text("fr/articles/cave/index.html");
+    assert!(fr.contains("Une grotte") && fr.contains("mai 2024"), "inherits the date");
+    assert!(fr.contains("src=\"plan.svg\""), "{fr}");
+    assert!(files.has("fr/a-propos/index.html"), "a translation may have a slug of its own");
+    let alternates = head_alternates(&files.text("fr/a-propos/index.html"));
+    assert_eq!(alternates.get("en").map(String::as_str), Some("https://example.org/about/"));
+    let nav = files.text("zh/index.html");
+    assert!(nav.contains("href=\"/about/\""), "a page without a Chinese text: the original in the navigation");
+    assert_alternates_consistent(&files, "https://example.org/");
+}
+
+#[test]
+fn a_translated_photograph_is_the_same_file_with_the_caption_of_its_language() {
+    let site = trilingual();
+    let mut jpeg = Vec::new();
+    image::RgbImage::from_fn(600, 400, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]))
+        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .expect("encode");
+    site.write("content/articles/wall/wall.jpg", &jpeg);
+    site.write(
+        "content/articles/wall/index.md",
+        "---\ntitle: A wall\ndate: 2024-05-02\ninstitutions: [Dunhuang Academy]\nimage: { src: wall.jpg, alt: A painted wall, caption: The north wall }\n---\nText.\n\n```figure\nsrc: wall.jpg\nalt: The wall again\n```\n",
+    );
+    site.write(
+        "content/articles/wall/index.fr.md",
+        "---\ntitle: Un mur\nimage: { src: wall.jpg, alt: Un mur peint, caption: Le mur nord }\n---\nTexte.\n\n```figure\nsrc: wall.jpg\nalt: Le mur encore\n```\n",
+    );
+    let files = site.build_ok();
+    let fr = files.text("fr/articles/wall/index.html");
+    assert!(fr.contains("Le mur nord") && fr.contains("alt=\"Un mur peint\"") && fr.contains("alt=\"Le mur encore\""));
+    let zh_listing = files.text("zh/articles/index.html");
+    assert!(zh_listing.contains("alt=\"A painted wall\""), "no Chinese text: the English card, with its photograph");
+    // Every picture of the French page is a file of the site.
+    for page in ["fr/articles/wall/index.html", "articles/wall/index.html"] {
+        let html = files.text(page);
+        let srcs: Vec<&str> = html
+            .split(['"', ' ', ','])
+            .filter(|t| t.ends_with(".jpg") || t.ends_with(".webp"))
+            .filter(|t| t.starts_with('/'))
+            .collect();
+        assert!(!srcs.is_empty(), "{page}: pictures");
+        for src in srcs {
+            assert!(files.has(src.trim_start_matches('/')), "{page}: `{src}` is not a file of the site");
+        }
+    }
+}

@@ -111,7 +111,7 @@ pub fn load(config: Config, options: &LoadOptions) -> Result<Site, Vec<Diagnosti
 pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnostic>) {
     let root = &options.root;
     let mut problems = Vec::new();
-    let (sources, mut assets, bundles) = walk(root, &config, &mut problems);
+    let (sources, assets, bundles) = walk(root, &config, &mut problems);
 
     // Originals first (the file of each group in the first of the site's
     // languages), then their translations, which inherit from them.
@@ -198,26 +198,34 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
     sort_articles(&mut articles);
     pages.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.rel_path.cmp(&b.rel_path)));
 
-    // A bundle's files follow its article (whose slug may differ from the folder's name).
-    let bundle_slugs: HashMap<&str, &str> = articles
-        .iter()
-        .filter(|a| a.bundle)
-        .filter_map(|a| Some((a.rel_path.strip_suffix("/index.md")?, a.slug.as_str())))
-        .collect();
+    // A bundle's files follow its article (whose slug may differ from the
+    // folder's name), beside its page in each language it is written in, so
+    // that the relative links of every translation's text find them.
+    let routes = crate::plan::route::Routes::new(&config.language);
+    let mut bundle_pages: HashMap<&str, Vec<String>> = HashMap::new();
+    for a in articles.iter().filter(|a| a.bundle) {
+        if let Some(dir) = a.group.strip_suffix("/index.md") {
+            bundle_pages.entry(dir).or_default().push(routes.article(&a.lang, &a.slug));
+        }
+    }
     // The innermost bundle folder holding the asset wins (a bundle may sit inside another).
     let bundle_of = |rel_path: &str| {
         bundles.iter().filter(|dir| rel_path.starts_with(&format!("{dir}/"))).max_by_key(|dir| dir.len())
     };
-    assets.retain_mut(|asset| match bundle_of(&asset.rel_path) {
-        Some(dir) => match bundle_slugs.get(dir.as_str()) {
-            Some(slug) => {
-                asset.site_path = format!("articles/{slug}/{}", &asset.rel_path[dir.len() + 1..]);
-                true
+    let mut placed = Vec::with_capacity(assets.len());
+    for asset in assets {
+        match bundle_of(&asset.rel_path) {
+            // Not in a bundle, or in a bundle that is a draft left out of this build.
+            None => placed.push(asset),
+            Some(dir) => {
+                for page in bundle_pages.get(dir.as_str()).into_iter().flatten() {
+                    let site_path = format!("{page}{}", &asset.rel_path[dir.len() + 1..]);
+                    placed.push(Asset { site_path, ..asset.clone() });
+                }
             }
-            None => false, // the bundle is a draft left out of this build
-        },
-        None => true,
-    });
+        }
+    }
+    let assets = placed;
 
     let mut site = Site {
         config,
