@@ -64,7 +64,12 @@ fn run(root: &Path, trials: usize) -> Result<(), String> {
     let pick = |k: usize| articles[(k * 7919 + articles.len() / 2) % articles.len()].clone();
 
     println!("{:<28} {:>10} {:>10} {:>10} {:>10}", "edit", "median_ms", "max_ms", "cpu_ms", "rendered");
+    // STELE_BENCH_ONLY=<kind> times one kind of edit alone (for a profiler).
+    let only = std::env::var("STELE_BENCH_ONLY").ok();
     let measure = |name: &str, session: &mut Session, edit: &mut dyn FnMut(usize) -> Vec<PathBuf>| {
+        if only.as_deref().is_some_and(|only| only != name) {
+            return Ok::<(), String>(());
+        }
         let mut times = Vec::new();
         let mut cpu = Vec::new();
         let mut rendered = Vec::new();
@@ -169,6 +174,9 @@ fn run(root: &Path, trials: usize) -> Result<(), String> {
             edit(page, |t| format!("{t}\nAnother line, edit {k}.\n"));
             vec![page.clone()]
         })?;
+    }
+    if only.is_some() {
+        return Ok(());
     }
     let base = root.join("themes/heritage/templates/base.html");
     let mut template_times = Vec::new();

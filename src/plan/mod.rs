@@ -240,10 +240,10 @@ impl Plan {
         self.entry(path)?.written_source()
     }
 
-    /// A hash per entry of everything it shows, given the versions of the
-    /// sources: two plans give an entry the same fingerprint only when it
-    /// would render to the same bytes.
-    pub fn fingerprints(&self, versions: &Versions, site: &Site) -> rustc_hash::FxHashMap<String, u64> {
+    /// A hash per entry (in the order of `entries`) of everything it shows,
+    /// given the versions of the sources: two plans give an entry the same
+    /// fingerprint only when it would render to the same bytes.
+    pub fn fingerprints(&self, versions: &Versions, site: &Site) -> Vec<u64> {
         // The sitemap shows the paths and dates of every page.
         let mut sitemap = hasher();
         for e in self.sitemap() {
@@ -279,7 +279,7 @@ impl Plan {
                 for &t in self.translations(e) {
                     self.entries[t].path.hash(&mut h);
                 }
-                (e.path.clone(), h.finish())
+                h.finish()
             })
             .collect()
     }

@@ -61,10 +61,11 @@ pub struct Session {
 /// What is kept between updates.
 struct State {
     loaded: Loaded,
-    /// Each output's fingerprint when it was last rendered.
-    fingerprints: FxHashMap<String, u64>,
+    /// Each output's fingerprint when it was last rendered, in the order of
+    /// the entries of the plan kept in `kept`.
+    fingerprints: Vec<u64>,
     /// Article source -> (hash of what its card is made from, hash of the card).
-    cards: HashMap<String, (u64, u64)>,
+    cards: FxHashMap<String, (u64, u64)>,
     /// Static file (as its path shows) -> how many times it changed.
     generations: HashMap<String, u64>,
     /// How many times the templates or site.toml changed.
@@ -111,7 +112,7 @@ impl Session {
         let loaded = load(&self.options)?;
         let state = State {
             loaded,
-            fingerprints: FxHashMap::default(),
+            fingerprints: Vec::new(),
             cards: previous.map(|p| p.cards).unwrap_or_default(),
             generations: HashMap::new(),
             templates: 0,
@@ -342,32 +343,54 @@ impl Session {
     fn render_changes(&mut self, mut state: State, incremental: bool) -> Result<Update, Error> {
         let (site, theme) = (&state.loaded.site, &state.loaded.theme);
         let structure = structure(site, state.templates);
-        let (mut renderer, plan) = match state.kept.take() {
+        // The same structure: the same plan, entry for entry (`old_plan` is then `None`).
+        let (mut renderer, plan, old_plan) = match state.kept.take() {
             Some(kept) if kept.structure == structure => {
-                (Renderer::with_editions(site, theme, kept.editions), kept.plan)
+                (Renderer::with_editions(site, theme, kept.editions), kept.plan, None)
             }
-            _ => {
+            old => {
                 let renderer = Renderer::new(site, theme);
                 let plan = renderer.plan().map_err(Error::from)?;
-                (renderer, plan)
+                (renderer, plan, Some(old.map(|k| k.plan)))
             }
         };
         let versions = versions(&renderer, site, state.templates, &state.generations, &mut state.cards);
         let fingerprints = plan.fingerprints(&versions, site);
-        let todo: Vec<&Entry> =
-            plan.entries.iter().filter(|e| state.fingerprints.get(&e.path) != fingerprints.get(&e.path)).collect();
+        let todo: Vec<&Entry> = match &old_plan {
+            None => plan
+                .entries
+                .iter()
+                .zip(&fingerprints)
+                .zip(&state.fingerprints)
+                .filter(|((_, new), old)| new != old)
+                .map(|((e, _), _)| e)
+                .collect(),
+            Some(old) => {
+                let before: FxHashMap<&str, u64> = old
+                    .iter()
+                    .flat_map(|p| p.entries.iter().map(|e| e.path.as_str()))
+                    .zip(state.fingerprints.iter().copied())
+                    .collect();
+                let entries = plan.entries.iter().zip(&fingerprints);
+                entries.filter(|(e, new)| before.get(e.path.as_str()) != Some(new)).map(|(e, _)| e).collect()
+            }
+        };
         let out = MemoryOutput::new();
         renderer.render(&plan, &todo, &out).map_err(Error::from)?;
 
         let mut files: Files = (*self.files).clone();
         let mut changed = Vec::new();
-        files.retain(|path, _| {
-            let kept = fingerprints.contains_key(path);
-            if !kept {
-                changed.push(path.clone());
-            }
-            kept
-        });
+        if old_plan.is_some() {
+            // Outputs that are no more.
+            let present: rustc_hash::FxHashSet<&str> = plan.entries.iter().map(|e| e.path.as_str()).collect();
+            files.retain(|path, _| {
+                let kept = present.contains(path.as_str());
+                if !kept {
+                    changed.push(path.clone());
+                }
+                kept
+            });
+        }
         for (path, bytes) in out.into_files() {
             if files.get(&path).is_none_or(|old| **old != *bytes) {
                 changed.push(path.clone());
@@ -448,7 +471,7 @@ fn versions(
     site: &crate::content::Site,
     templates: u64,
     generations: &HashMap<String, u64>,
-    cards: &mut HashMap<String, (u64, u64)>,
+    cards: &mut FxHashMap<String, (u64, u64)>,
 ) -> Versions {
     let global = {
         let mut h = hasher();
@@ -468,7 +491,7 @@ fn versions(
         site.countries.iter().map(|c| hash_of(&(&c.name, &c.slug, &c.names, &c.native))).collect();
     // A translation shows what it inherits from its original; an article's
     // card is shown in the languages its group lacks.
-    let mut groups: HashMap<&str, (u64, Vec<&str>)> = HashMap::new();
+    let mut groups: FxHashMap<&str, (u64, Vec<&str>)> = FxHashMap::default();
     for a in &site.articles {
         let entry = groups.entry(a.group.as_str()).or_default();
         if !a.translation {
@@ -482,14 +505,19 @@ fn versions(
     let mut article_card = Vec::with_capacity(site.articles.len());
     let mut article_full = Vec::with_capacity(site.articles.len());
     for (i, a) in site.articles.iter().enumerate() {
-        let terms: Vec<u64> = a
-            .institutions
-            .iter()
-            .map(|&id| institution_terms[id])
-            .chain(a.countries.iter().map(|&id| country_terms[id]))
-            .collect();
         let group = groups.get(a.group.as_str());
-        let inputs = hash_of(&(a.source_hash, global, &terms, group));
+        let inputs = {
+            use std::hash::{Hash, Hasher};
+            let mut h = hasher();
+            (a.source_hash, global, group).hash(&mut h);
+            for &id in &a.institutions {
+                institution_terms[id].hash(&mut h);
+            }
+            for &id in &a.countries {
+                country_terms[id].hash(&mut h);
+            }
+            h.finish()
+        };
         let card = match cards.get(&a.rel_path) {
             Some(&(known, card)) if known == inputs => card,
             _ => {
@@ -498,14 +526,19 @@ fn versions(
                 card
             }
         };
-        let native: Vec<u64> = a
-            .institutions
-            .iter()
-            .map(|&id| institution_native[id])
-            .chain(a.countries.iter().map(|&id| country_native[id]))
-            .collect();
         article_card.push(card);
-        article_full.push(hash_of(&(card, a.source_hash, group, &native)));
+        article_full.push({
+            use std::hash::{Hash, Hasher};
+            let mut h = hasher();
+            (card, a.source_hash, group).hash(&mut h);
+            for &id in &a.institutions {
+                institution_native[id].hash(&mut h);
+            }
+            for &id in &a.countries {
+                country_native[id].hash(&mut h);
+            }
+            h.finish()
+        });
     }
     // Forget articles that are gone.
     if cards.len() > site.articles.len() {
