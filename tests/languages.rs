@@ -487,3 +487,16 @@ fn a_translated_photograph_is_the_same_file_with_the_caption_of_its_language() {
         }
     }
 }
+
+#[test]
+fn the_translations_of_a_draft_wait_for_it() {
+    let site = trilingual();
+    site.article("d", "title: Not yet\ndate: 2024-06-01\ninstitutions: [Peking University]\ndraft: true", "Soon.");
+    site.write("content/articles/d.fr.md", "---\ntitle: Pas encore\n---\nBientôt.\n");
+    let files = site.build_ok();
+    assert!(!files.has("articles/d/index.html") && !files.has("fr/articles/d/index.html"));
+    let out = site.stele(&["build", "--drafts", "--output", "with-drafts"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let french = std::fs::read_to_string(site.path("with-drafts/fr/articles/d/index.html")).expect("with --drafts");
+    assert!(french.contains("/fr/institutions/peking-university/"), "inherits the draft's institutions");
+}

@@ -341,3 +341,14 @@ fn a_new_templates_folder_reported_alone_is_read() {
     step(&site, &mut session, "somewhere-else");
     assert!(String::from_utf8_lossy(&session.files()["404.html"]).contains("Still lost"));
 }
+
+#[test]
+fn an_original_made_a_draft_takes_its_translations_with_it() {
+    let site = TestSite::microsite();
+    let mut session = Session::new(site.options());
+    session.rebuild().expect("first build");
+    edit(&site, ARTICLE, "title:", "draft: true\ntitle:");
+    session.update(&[PathBuf::from(ARTICLE)]).expect("draft");
+    assert!(!session.files().contains_key("fr/articles/dunhuang-guimet-library-cave-digital-library/index.html"));
+    assert_matches_full_build(&site, &session);
+}

@@ -187,8 +187,16 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
         }
     }
     if !options.drafts {
-        articles.retain(|a| !a.draft);
-        pages.retain(|p| !p.draft);
+        // A translation is published with its original: the translations
+        // of a draft wait for it (they inherit what a draft has not settled).
+        let held: std::collections::HashSet<String> = articles
+            .iter()
+            .filter(|a| a.draft && !a.translation)
+            .map(|a| a.group.clone())
+            .chain(pages.iter().filter(|p| p.draft && !p.translation).map(|p| p.group.clone()))
+            .collect();
+        articles.retain(|a| !a.draft && !held.contains(&a.group));
+        pages.retain(|p| !p.draft && !held.contains(&p.group));
     }
 
     let countries = resolve_countries(countries, &mut institutions, &mut problems);

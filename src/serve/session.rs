@@ -413,9 +413,10 @@ fn translations(texts: &std::collections::BTreeMap<String, crate::content::Profi
 }
 
 /// Whether two versions of an original give its translations the same
-/// inherited values (see [`Article::parse`](crate::content::Article::parse)).
+/// inherited values (and the same fate: a draft's translations wait for it) (see [`Article::parse`](crate::content::Article::parse)).
 fn same_inherited(old: &crate::content::Article, new: &crate::content::Article) -> bool {
     old.date == new.date
+        && old.draft == new.draft
         && old.updated == new.updated
         && old.slug == new.slug
         && old.topics == new.topics
