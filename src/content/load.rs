@@ -12,8 +12,14 @@
 //! problem of every file is collected and returned together.
 //!
 //! Layout: `articles/**/<slug>.md` or `articles/**/<slug>/index.md` (a
-//! bundle: its other files are copied next to the page),
-//! `institutions/<slug>.md`, `countries/<slug>.md`, `pages/<slug>.md`.
+//! bundle: its other files are copied next to the page in each language it
+//! is written in), `institutions/<slug>.md`, `countries/<slug>.md`,
+//! `pages/<slug>.md`. A language code before `.md` (`x.fr.md`,
+//! `x/index.zh.md`) names the file's language, which site.toml must
+//! declare; the files of one path without it are one source in several
+//! languages. The file in the first of the site's languages is the
+//! original and is parsed first; the others are parsed against it and
+//! inherit what does not depend on language (see [`Article::parse`]).
 //! Any other file is a static file, copied to the same path under the site.
 //! Files and folders whose name starts with `.` are ignored, and so are
 //! editor backups (`x.md~`, `#x.md#`).

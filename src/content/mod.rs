@@ -2,7 +2,9 @@
 //! values, read from Markdown files with YAML front matter.
 //!
 //! Each kind has a raw front-matter struct that refuses unknown keys and a
-//! checked value built from it. Parsing one file is pure (`parse`), given its
+//! checked value built from it. Translations are values of their own
+//! (articles, pages) or texts inside their original (profiles:
+//! [`ProfileText`]), each knowing its language and its original's group. Parsing one file is pure (`parse`), given its
 //! text; [`load`](mod@load) walks `content/` and resolves references between files
 //! (an article's institutions, a country's profile).
 

@@ -1,5 +1,7 @@
 //! The groupings: which articles belong to each institution, country and
-//! year, and which institutions to each country.
+//! year, and which institutions to each country, for each language of the
+//! site ([`Editions`]: a language lists its own articles and those that have
+//! no translation in it, and sorts names by its collation).
 //!
 //! Built once per build from a loaded [`Site`], whose articles are already
 //! newest first, so every group keeps that order; groups of terms follow the

@@ -16,6 +16,11 @@
 //! Adding a kind of page is one edit: a [`Job`] variant, its entries in
 //! [`Plan::new`], and its rendering.
 //!
+//! Every page and feed is planned once per language of the site, under the
+//! language's prefix; pages that are one another's translations share an
+//! alternate key ([`Entry::alternate`]), from which the `hreflang` links of
+//! the pages and of the sitemap are made, so that both say the same.
+//!
 //! The plan never renders and never touches the file system.
 
 pub mod route;

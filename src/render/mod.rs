@@ -13,6 +13,10 @@
 //! channel's lastBuildDate is its newest item's date; the sitemap lists every
 //! HTML page but 404.html, with the W3C date it last changed. No output ever
 //! depends on the clock, so two builds of the same inputs are identical.
+//!
+//! Each language of the site has its own views (a `Voice`: its site view
+//! and words, its cards with names in its language, its dates); languages
+//! are rendered one after the other so that only one set of cards is held.
 
 pub mod feed;
 pub mod html;
