@@ -129,6 +129,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     // Before anything can fail: a site set aside by a killed build goes back in place.
     crate::output::recover(&target);
     let mut loaded = load(options)?;
+    // Where links were written is for `check`; a build lets go of it.
+    loaded.site.forget_link_positions();
     // Published theme assets get content-hashed names (see `theme`); serve and check keep plain ones.
     loaded.theme.fingerprint(&options.root)?;
     let staging = StagingOutput::new(&target)?;

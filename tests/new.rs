@@ -117,7 +117,7 @@ fn new_article_writes_a_file_that_builds_and_checks_clean() {
     );
     let article = parse_article(&site, rel);
     assert!(!article.draft);
-    assert!(!article.body.first_paragraph.is_empty(), "a placeholder paragraph");
+    assert!(!article.summary.is_empty() && !article.body.html.is_empty(), "a placeholder paragraph, as the summary");
     let (code, _, stderr) = run(&site, &["check"]);
     assert_eq!(code, Some(0), "{stderr}");
 }

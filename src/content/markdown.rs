@@ -61,7 +61,8 @@ pub struct Rendered {
     /// heading of a smaller level.
     pub toc: Vec<TocEntry>,
     /// The first paragraph as plain text (inline markup stripped, whitespace
-    /// collapsed), "" if none.
+    /// collapsed), "" if none. Kept for profiles (their page's description);
+    /// an article or a page keeps only the summary made from it.
     pub first_paragraph: String,
     /// Words: runs of letters/digits in space-separated scripts count as one
     /// word each; every CJK ideograph / kana / hangul syllable counts as one

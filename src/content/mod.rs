@@ -88,6 +88,16 @@ impl Site {
         (0..self.institutions.len()).map(InstitutionId)
     }
 
+    /// Drops what only `check` reads (each body's links and anchors, with
+    /// their places in the source), for a build of a large site.
+    pub fn forget_link_positions(&mut self) {
+        let bodies = self.articles.iter_mut().map(|a| &mut a.body).chain(self.pages.iter_mut().map(|p| &mut p.body));
+        for body in bodies {
+            body.links = Vec::new();
+            body.anchors = Vec::new();
+        }
+    }
+
     /// Every country's id, in the site's order.
     pub fn country_ids(&self) -> impl Iterator<Item = CountryId> + use<> {
         (0..self.countries.len()).map(CountryId)
@@ -600,7 +610,7 @@ impl Article {
         };
         let file_slug = original.map_or(src.file_slug, |o| o.slug.as_str());
         let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), file_slug);
-        let body = markdown::render_with_figures_in(split.body, src.lang);
+        let mut body = markdown::render_with_figures_in(split.body, src.lang);
         figure_problems(&mut problems, &body, split.body_line);
         let Some(date) = date else { return Err(problems.list) };
         let (topics, topic_slugs) = match (fm.topics, original) {
@@ -621,6 +631,9 @@ impl Article {
             (serde_json::Value::Null, Some(o)) => o.extra.clone(),
             (extra, _) => extra,
         };
+        let summary = summary_of(fm.summary, &body);
+        // Read for the summary only: not kept for the whole build.
+        body.first_paragraph = String::new();
         problems.finish(Article {
             source_hash: crate::plan::hash_of(src.text),
             rel_path: src.rel_path.to_string(),
@@ -629,7 +642,7 @@ impl Article {
             lang: src.lang.to_string(),
             group: src.group.to_string(),
             translation: original.is_some(),
-            summary: summary_of(fm.summary, &body),
+            summary,
             title: crate::content::text::smart(fm.title.trim()),
             date_key: date.sort_key(src.tz),
             lastmod_key: updated.as_ref().unwrap_or(&date).sort_key(src.tz),
@@ -809,8 +822,11 @@ impl Page {
         };
         let file_slug = original.map_or(src.file_slug, |o| o.slug.as_str());
         let slug = slug_field(&mut problems, &split, fm.slug.as_deref(), file_slug);
-        let body = markdown::render_with_figures_in(split.body, src.lang);
+        let mut body = markdown::render_with_figures_in(split.body, src.lang);
         figure_problems(&mut problems, &body, split.body_line);
+        let summary = summary_of(fm.summary, &body);
+        // Read for the summary only: not kept for the whole build.
+        body.first_paragraph = String::new();
         problems.finish(Page {
             source_hash: crate::plan::hash_of(src.text),
             rel_path: src.rel_path.to_string(),
@@ -818,7 +834,7 @@ impl Page {
             lang: src.lang.to_string(),
             group: src.group.to_string(),
             translation: original.is_some(),
-            summary: summary_of(fm.summary, &body),
+            summary,
             title: crate::content::text::smart(fm.title.trim()),
             updated,
             draft: fm.draft,
