@@ -352,3 +352,22 @@ fn an_original_made_a_draft_takes_its_translations_with_it() {
     assert!(!session.files().contains_key("fr/articles/dunhuang-guimet-library-cave-digital-library/index.html"));
     assert_matches_full_build(&site, &session);
 }
+
+#[test]
+fn a_profile_translation_is_put_in_place_and_taken_away() {
+    let site = TestSite::microsite();
+    let mut session = Session::new(site.options());
+    session.rebuild().expect("first build");
+    let chinese = "content/institutions/dunhuang-academy.zh.md";
+    edit(&site, chinese, "city: 敦煌", "city: 甘肃敦煌");
+    let update = session.update(&[PathBuf::from(chinese)]).expect("profile translation edit");
+    assert!(update.incremental, "read against its original, in place");
+    let page = String::from_utf8_lossy(&session.files()["zh/institutions/dunhuang-academy/index.html"]).into_owned();
+    assert!(page.contains("甘肃敦煌"), "the new city");
+    assert_matches_full_build(&site, &session);
+
+    site.remove(chinese);
+    let update = session.update(&[PathBuf::from(chinese)]).expect("removed");
+    assert!(update.incremental);
+    assert_matches_full_build(&site, &session);
+}

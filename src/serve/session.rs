@@ -230,11 +230,27 @@ impl Session {
             let original = if lang == site.config.language {
                 None
             } else {
-                match site.articles.iter().find(|a| a.group == group && !a.translation) {
-                    Some(o) if kind == Some(Kind::Article) && o.lang != lang => {
-                        Some(Parsed::Article(Box::new(o.clone())))
-                    }
-                    _ => return Ok(false),
+                let original = match kind {
+                    Some(Kind::Article) => site
+                        .articles
+                        .iter()
+                        .find(|a| a.group == group && !a.translation && a.lang != lang)
+                        .map(|o| Parsed::Article(Box::new(o.clone()))),
+                    Some(Kind::Institution) => site
+                        .institutions
+                        .iter()
+                        .find(|i| i.group == group && i.lang != lang)
+                        .map(|o| Parsed::Institution(Box::new(o.clone()))),
+                    Some(Kind::Country) => site
+                        .countries
+                        .iter()
+                        .find(|c| c.group == group && c.rel_path.is_some() && c.lang != lang)
+                        .map(|o| Parsed::Country(Box::new(o.clone()))),
+                    _ => None,
+                };
+                match original {
+                    Some(original) => Some(original),
+                    None => return Ok(false),
                 }
             };
             let parsed = if exists {
@@ -329,8 +345,34 @@ impl Session {
                     }
                     site.pages[i] = *new;
                 }
+                // A profile's text in another language: put in place, or taken away.
+                Some(Parsed::InstitutionText(group, lang, text)) => {
+                    let Some(i) = site.institutions.iter_mut().find(|i| i.group == group) else { return Ok(false) };
+                    i.translations.insert(lang, *text);
+                }
+                Some(Parsed::CountryText(group, lang, text)) => {
+                    let Some(c) = site.countries.iter_mut().find(|c| c.group == group) else { return Ok(false) };
+                    c.translations.insert(lang, *text);
+                }
+                None if lang != site.config.language && matches!(kind, Some(Kind::Institution | Kind::Country)) => {
+                    let removed = match kind {
+                        Some(Kind::Institution) => site
+                            .institutions
+                            .iter_mut()
+                            .find(|i| i.group == group)
+                            .and_then(|i| i.translations.remove(&lang)),
+                        _ => site
+                            .countries
+                            .iter_mut()
+                            .find(|c| c.group == group)
+                            .and_then(|c| c.translations.remove(&lang)),
+                    };
+                    if removed.is_none() {
+                        return Ok(false);
+                    }
+                }
                 // A removed profile or page changes what others resolve to.
-                None | Some(Parsed::InstitutionText(..) | Parsed::CountryText(..)) => return Ok(false),
+                None => return Ok(false),
             }
         }
         if articles_changed {
