@@ -383,50 +383,6 @@ fn no_switcher_link_is_dead_on_the_microsite_or_a_generated_trilingual_site() {
 }
 
 #[test]
-fn no_switcher_link_is_dead_on_the_benchmark_corpus() {
-    // The benchmark's generator sits beside the repository when the whole
-    // project is checked out; a clone alone has the test above.
-    let generator = common::repo_root().join("../shared/bench/gen_corpus.py");
-    if !generator.is_file() {
-        eprintln!("skipped: no {}", generator.display());
-        return;
-    }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("site");
-    let status = std::process::Command::new("python3")
-        .arg(&generator)
-        .args(["--n", "150", "--seed", "3", "--format", "stele", "--languages", "en,fr,zh", "--out"])
-        .arg(&out)
-        .arg("--theme-from")
-        .arg(common::repo_root())
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("run the corpus generator");
-    assert!(status.success());
-    let files = stele::build::build_in_memory(&stele::build::BuildOptions::new(&out))
-        .map(Files)
-        .unwrap_or_else(|e| panic!("the generated corpus builds:\n{e}"));
-    assert_switchers_lead_somewhere(&files, "/", 3);
-    assert_alternates_consistent(&files, "https://heritage.example/");
-    // As many article pages in each language as the generator wrote translations.
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("expected.json")).expect("expected.json"))
-            .expect("JSON");
-    for (lang, prefix) in [("en", ""), ("fr", "fr/"), ("zh", "zh/")] {
-        let pages = files
-            .paths()
-            .iter()
-            .filter(|p| {
-                p.strip_prefix(&format!("{prefix}articles/")).is_some_and(|rest| {
-                    rest.ends_with("/index.html") && !rest.starts_with("page/") && rest.matches('/').count() == 1
-                })
-            })
-            .count();
-        assert_eq!(Some(pages as u64), expected["languages"][lang]["pages"].as_u64(), "{lang} article pages");
-    }
-}
-
-#[test]
 fn a_bundle_and_a_page_are_translated_the_same_way() {
     let site = trilingual();
     site.write(
