@@ -226,43 +226,51 @@ pub struct ProfileIn<'a> {
     pub extra: &'a serde_json::Value,
 }
 
+/// A name in language `code`: its `names` entry, else the name itself.
+fn name_in<'s>(name: &'s str, names: &'s BTreeMap<String, String>, code: &str) -> &'s str {
+    names.get(code).map_or(name, String::as_str)
+}
+
+/// What a profile written in `lang` shows in language `code`: the
+/// translation's text, city and extra when it has them, else its own.
+fn profile_in<'s>(
+    code: &'s str,
+    (lang, body, city, extra): (&'s str, &'s Rendered, Option<&'s str>, &'s serde_json::Value),
+    translations: &'s BTreeMap<String, ProfileText>,
+) -> ProfileIn<'s> {
+    match translations.get(code) {
+        Some(t) => ProfileIn {
+            lang: code,
+            body: &t.body,
+            city: t.city.as_deref().or(city),
+            extra: if t.extra.is_null() { extra } else { &t.extra },
+        },
+        None => ProfileIn { lang, body, city, extra },
+    }
+}
+
 impl Institution {
     /// The institution's name in language `code`: its `names` entry, else its name.
     pub fn name_in(&self, code: &str) -> &str {
-        self.names.get(code).map_or(self.name.as_str(), String::as_str)
+        name_in(&self.name, &self.names, code)
     }
 
     /// Its profile in language `code`.
     pub fn profile_in<'s>(&'s self, code: &'s str) -> ProfileIn<'s> {
-        match self.translations.get(code) {
-            Some(t) => ProfileIn {
-                lang: code,
-                body: &t.body,
-                city: t.city.as_deref().or(self.city.as_deref()),
-                extra: if t.extra.is_null() { &self.extra } else { &t.extra },
-            },
-            None => ProfileIn { lang: &self.lang, body: &self.body, city: self.city.as_deref(), extra: &self.extra },
-        }
+        let own = (self.lang.as_str(), &self.body, self.city.as_deref(), &self.extra);
+        profile_in(code, own, &self.translations)
     }
 }
 
 impl Country {
     /// The country's name in language `code`: its `names` entry, else its name.
     pub fn name_in(&self, code: &str) -> &str {
-        self.names.get(code).map_or(self.name.as_str(), String::as_str)
+        name_in(&self.name, &self.names, code)
     }
 
-    /// Its profile in language `code`.
+    /// Its profile in language `code` (a country has no city).
     pub fn profile_in<'s>(&'s self, code: &'s str) -> ProfileIn<'s> {
-        match self.translations.get(code) {
-            Some(t) => ProfileIn {
-                lang: code,
-                body: &t.body,
-                city: None,
-                extra: if t.extra.is_null() { &self.extra } else { &t.extra },
-            },
-            None => ProfileIn { lang: &self.lang, body: &self.body, city: None, extra: &self.extra },
-        }
+        profile_in(code, (self.lang.as_str(), &self.body, None, &self.extra), &self.translations)
     }
 }
 

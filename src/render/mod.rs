@@ -217,28 +217,24 @@ impl<'a> Voice<'a> {
         let lang = language.code.as_str();
         let routes = Routes::new(&config.language);
         let base = &config.base_url;
+        // A term's name in this language, its page, and its other names.
+        let term_link =
+            |(name, default_name, names, native): (&str, &str, _, Option<&String>), path: String| TermLink {
+                name: name.to_string(),
+                url: base.url(&path),
+                names: other_names(config, lang, name, default_name, (names, native)),
+            };
         let country_links: Vec<TermLink> = site
             .countries
             .iter()
-            .map(|c| {
-                let name = c.name_in(lang);
-                TermLink {
-                    name: name.to_string(),
-                    url: base.url(&routes.country(lang, &c.slug)),
-                    names: other_names(config, lang, name, &c.name, (&c.names, c.native.as_ref())),
-                }
-            })
+            .map(|c| term_link((c.name_in(lang), &c.name, &c.names, c.native.as_ref()), routes.country(lang, &c.slug)))
             .collect();
         let institution_links: Vec<TermLink> = site
             .institutions
             .iter()
             .map(|i| {
-                let name = i.name_in(lang);
-                TermLink {
-                    name: name.to_string(),
-                    url: base.url(&routes.institution(lang, &i.slug)),
-                    names: other_names(config, lang, name, &i.name, (&i.names, i.native.as_ref())),
-                }
+                let path = routes.institution(lang, &i.slug);
+                term_link((i.name_in(lang), &i.name, &i.names, i.native.as_ref()), path)
             })
             .collect();
         let cards = (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect();
