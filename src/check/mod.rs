@@ -108,19 +108,21 @@ fn untranslated(loaded: &Loaded) -> Vec<String> {
     let site = &loaded.site;
     let config = &site.config;
     let mut notes = Vec::new();
+    // Which (group, language) has a text, for articles and pages alike (their groups are paths of their own).
+    let written: HashSet<(&str, &str)> = site
+        .articles
+        .iter()
+        .map(|a| (a.group.as_str(), a.lang.as_str()))
+        .chain(site.pages.iter().map(|p| (p.group.as_str(), p.lang.as_str())))
+        .collect();
     for lang in config.languages.iter().skip(1) {
         let code = lang.code.as_str();
-        let mut missing: Vec<&str> = Vec::new();
-        for a in site.articles.iter().filter(|a| !a.translation) {
-            if !site.articles.iter().any(|t| t.group == a.group && t.lang == code) {
-                missing.push(&a.rel_path);
-            }
-        }
-        for p in site.pages.iter().filter(|p| !p.translation) {
-            if !site.pages.iter().any(|t| t.group == p.group && t.lang == code) {
-                missing.push(&p.rel_path);
-            }
-        }
+        let originals = site.articles.iter().filter(|a| !a.translation).map(|a| (&a.group, &a.rel_path));
+        let originals = originals.chain(site.pages.iter().filter(|p| !p.translation).map(|p| (&p.group, &p.rel_path)));
+        let mut missing: Vec<&str> = originals
+            .filter(|(group, _)| !written.contains(&(group.as_str(), code)))
+            .map(|(_, rel_path)| rel_path.as_str())
+            .collect();
         for i in &site.institutions {
             if i.lang != code && !i.translations.contains_key(code) {
                 missing.push(&i.rel_path);

@@ -177,16 +177,19 @@ pub fn load_partial(config: Config, options: &LoadOptions) -> (Site, Vec<Diagnos
             Err(list) => problems.extend(list),
         }
     }
+    let institution_at: HashMap<String, usize> =
+        institutions.iter().enumerate().map(|(k, i)| (i.group.clone(), k)).collect();
+    let country_at: HashMap<String, usize> = countries.iter().enumerate().map(|(k, c)| (c.group.clone(), k)).collect();
     for text in texts {
         match text {
             Parsed::InstitutionText(group, lang, text) => {
-                if let Some(i) = institutions.iter_mut().find(|i| i.group == group) {
-                    i.translations.insert(lang, *text);
+                if let Some(&k) = institution_at.get(&group) {
+                    institutions[k].translations.insert(lang, *text);
                 }
             }
             Parsed::CountryText(group, lang, text) => {
-                if let Some(c) = countries.iter_mut().find(|c| c.group == group) {
-                    c.translations.insert(lang, *text);
+                if let Some(&k) = country_at.get(&group) {
+                    countries[k].translations.insert(lang, *text);
                 }
             }
             _ => {}
