@@ -12,6 +12,8 @@
 //!   sitemap, summaries, `check` and `serve`'s incremental rebuilds read;
 //! - rendering: site + plan + [`render::theme::Theme`] -> bytes per output
 //!   ([`render`]);
+//! - search: a static index per language from the rendered text, and the
+//!   script that reads it ([`search`]);
 //! - output: an [`output::Output`] sink, a staging folder swapped in at the
 //!   end for `build` or a map in memory for `serve`, `check` and tests;
 //! - the commands: [`build`], [`serve`] (with its in-memory
@@ -29,4 +31,5 @@ pub mod new;
 pub mod output;
 pub mod plan;
 pub mod render;
+pub mod search;
 pub mod serve;

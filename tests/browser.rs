@@ -8,6 +8,11 @@
 //! checks the error overlay comes and goes. chromium and chromedriver are
 //! installed by `tests/setup.sh`; without them the test fails, never skips.
 //!
+//! The search test types queries into each language's search page with the
+//! keyboard alone and checks the first result, holds the browser's tokenizer
+//! to the test vectors the Rust one is held to, and runs axe-core on a page
+//! of results.
+//!
 //! The accessibility test runs axe-core (pinned and installed by
 //! `tests/setup.sh`) on every kind of page of the microsite at a phone's and
 //! a desktop's width, with its default rules plus `target-size`, and checks
@@ -165,6 +170,14 @@ impl<'d> Session<'d> {
         self.command("POST", "execute/sync", Some(&json!({ "script": script, "args": [] })))
     }
 
+    /// Types `text` into the focused element (WebDriver key codes: `\u{E007}` is Enter, `\u{E004}` Tab).
+    fn type_keys(&self, text: &str) {
+        let active = self.command("GET", "element/active", None);
+        let id =
+            active.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap_or_default().to_string();
+        self.command("POST", &format!("element/{id}/value"), Some(&json!({ "text": text })));
+    }
+
     /// Runs `script`, which calls its last argument with the result.
     fn run_async(&self, script: &str) -> Value {
         self.command("POST", "execute/async", Some(&json!({ "script": script, "args": [] })))
@@ -270,6 +283,7 @@ const PAGES: &[&str] = &[
     "topics/",
     "topics/murals/",
     "about/",
+    "search/",
     "no-such-page/",
 ];
 
@@ -379,4 +393,109 @@ fn live_reload_retries_after_a_refused_stream() {
             Err(text)
         }
     });
+}
+
+/// Waits until `script` returns something other than `null` or `false`.
+fn wait_for(browser: &Session<'_>, script: &str, what: &str) -> Value {
+    let deadline = Instant::now() + CHANGE;
+    loop {
+        let value = browser.run(script);
+        if !value.is_null() && value != json!(false) {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {CHANGE:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn search_finds_english_french_and_chinese_with_the_keyboard_alone() {
+    let chromium = require(&["chromium", "chromium-browser"], "chromium");
+    let chromedriver = require(&["chromedriver"], "chromedriver");
+    let site = TestSite::microsite();
+    let served = Served::start(site.root(), &[]);
+    let driver = Driver::start(&chromedriver);
+    let browser = Session::sized(&driver, &chromium, "1280,900");
+
+    // The browser's tokenizer gives the test vectors, as the Rust one does (tests/search.rs).
+    let vectors =
+        std::fs::read_to_string(common::repo_root().join("tests/fixtures/search_vectors.json")).expect("vectors");
+    browser.goto(&format!("{}search/", served.url));
+    let differences = browser.run(&format!(
+        "const cases = {vectors};
+         return cases.filter(c => JSON.stringify(steleSearch.tokenize(c.text, c.lang).map(t => [t.key, t.word, t.exact]))
+                                   !== JSON.stringify(c.tokens))
+                     .map(c => c.lang + ': ' + c.text + ' -> ' + JSON.stringify(steleSearch.tokenize(c.text, c.lang).map(t => t.key)));"
+    ));
+    assert_eq!(differences, json!([]), "the browser tokenizes differently from tests/fixtures/search_vectors.json");
+
+    // Typed and sent with Enter; then Tab reaches the button and the first result.
+    let first_result =
+        "const a = document.querySelector('.search-result h2 a'); return a ? a.getAttribute('href') : null";
+    for (page, query, expected) in [
+        ("search/", "Forbidden", "/articles/forbidden-city-dunhuang-joint-exhibitions-research/"),
+        ("search/", "dunhaung library", "/articles/dunhuang-guimet-library-cave-digital-library/"),
+        ("fr/search/", "bibliotheque", "/fr/articles/dunhuang-guimet-library-cave-digital-library/"),
+        ("fr/search/", "academie guimet numerique", "/fr/articles/dunhuang-guimet"),
+        ("zh/search/", "藏经", "/zh/articles/dunhuang-guimet-library-cave-digital-library/"),
+        ("zh/search/", "故宫", "/zh/articles/"),
+    ] {
+        browser.goto(&format!("{}{page}", served.url));
+        let focused = browser.run("return document.activeElement && document.activeElement.name");
+        assert_eq!(focused, json!("q"), "the search box of /{page} has the focus");
+        browser.type_keys(&format!("{query}\u{E007}"));
+        let href = wait_for(&browser, first_result, &format!("results for {query:?} on /{page}"));
+        assert!(
+            href.as_str().is_some_and(|h| h.contains(expected)),
+            "{query:?} on /{page}: first result {href}, expected {expected}"
+        );
+        browser.type_keys("\u{E004}");
+        browser.type_keys("\u{E004}");
+        let active = browser.run("return document.activeElement.getAttribute('href')");
+        assert_eq!(active, href, "Tab, Tab from the search box reaches the first result");
+        // The URL says what was searched, so that the page can be shared.
+        let url = browser.run("return location.search");
+        assert!(url.as_str().is_some_and(|u| u.starts_with("?q=")), "{url}");
+    }
+
+    // Every result of a Chinese substring holds it.
+    browser.goto(&format!("{}zh/search/?q=%E8%8E%AB%E9%AB%98%E7%AA%9F", served.url));
+    wait_for(&browser, first_result, "results for 莫高窟");
+    let without = browser.run_async(
+        "const done = arguments[arguments.length - 1];
+         Promise.all([...document.querySelectorAll('.search-result h2 a')].map(a =>
+             fetch(a.href).then(r => r.text()).then(t => t.includes('莫高窟') ? null : a.href)))
+           .then(list => done(list.filter(Boolean)));",
+    );
+    assert_eq!(without, json!([]), "results for 莫高窟 whose page does not hold it");
+
+    // A query with no match says so.
+    browser.goto(&format!("{}search/", served.url));
+    browser.type_keys("xylophonequartzzz\u{E007}");
+    let status = wait_for(
+        &browser,
+        "const s = document.querySelector('[data-search-status]').textContent; return s ? s : null",
+        "the status of a query with no match",
+    );
+    assert!(
+        status.as_str().is_some_and(|s| s.contains("Nothing found") && s.contains("xylophonequartzzz")),
+        "{status}"
+    );
+    assert_eq!(browser.run("return document.querySelectorAll('.search-result').length"), json!(0));
+
+    // A page of results passes axe-core, on a phone and a desktop.
+    let axe = axe_source();
+    for size in ["390,844", "1280,900"] {
+        let browser = Session::sized(&driver, &chromium, size);
+        browser.goto(&format!("{}search/?q=dunhuang", served.url));
+        wait_for(&browser, first_result, "results for dunhuang");
+        browser.run(&format!("{axe}\n;return null"));
+        let found = browser.run_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { rules: { 'target-size': { enabled: true } } })
+               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+        );
+        assert_eq!(found, json!([]), "axe-core on a page of results at {size}");
+    }
 }

@@ -541,7 +541,7 @@ fn the_plan_and_the_output_are_equal() {
         let built: std::collections::BTreeSet<&str> = files.paths().into_iter().collect();
         assert_eq!(planned, built);
         let summary = plan.summary();
-        assert_eq!(summary.pages + summary.assets, built.len());
+        assert_eq!(summary.pages + summary.assets + summary.search, built.len());
         // Every page but the 404 page is in the sitemap, once.
         let sitemap = files.text("sitemap.xml");
         let pages = plan.entries.iter().filter(|e| e.kind == stele::plan::Kind::Page && e.path != "404.html").count();

@@ -47,7 +47,7 @@ fn page_context(theme: &Theme, language: &str, current: serde_json::Value) -> se
             "languages": [],
             "time_zone": "UTC", "feed_url": "/rss.xml", "articles_url": "/articles/",
             "institutions_url": "/institutions/", "countries_url": "/countries/", "years_url": "/years/",
-            "topics_url": "/topics/", "pages": [], "extra": {},
+            "topics_url": "/topics/", "search_url": "/search/", "pages": [], "extra": {},
         },
         "current": current_all,
         "other_sites": [],

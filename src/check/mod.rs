@@ -343,7 +343,7 @@ impl<'a> Locator<'a> {
                     copied.insert(asset.site_path.as_str(), (asset.rel_path.clone(), asset.source_path.clone()));
                     continue;
                 }
-                Some(Source::ThemeStatic(_) | Source::Image(_)) | None => continue,
+                Some(Source::ThemeStatic(_) | Source::Image(_) | Source::Search(_)) | None => continue,
             };
             bodies.insert(entry.path.clone(), body);
         }

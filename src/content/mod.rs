@@ -83,6 +83,18 @@ pub struct Site {
 }
 
 impl Site {
+    /// The standalone pages shown in language `lang`: its own, and the
+    /// originals of those not translated into it (the navigation's pages).
+    pub fn pages_in(&self, lang: &str) -> Vec<usize> {
+        (0..self.pages.len())
+            .filter(|&i| {
+                let p = &self.pages[i];
+                let translated = self.pages.iter().any(|q| q.group == p.group && q.lang == lang);
+                p.lang == lang || (!translated && !p.translation)
+            })
+            .collect()
+    }
+
     /// Every institution's id, in the site's order.
     pub fn institution_ids(&self) -> impl Iterator<Item = InstitutionId> + use<> {
         (0..self.institutions.len()).map(InstitutionId)

@@ -84,6 +84,12 @@ pub enum Job {
     Image(usize),
     /// A static file of the theme, copied.
     ThemeStatic(usize),
+    /// A language's search page.
+    Search,
+    /// File `k` of a language's search index (see [`crate::search::Layout`]).
+    SearchFile(usize),
+    /// The search script, shared by every language.
+    SearchScript,
 }
 
 /// What an output file is.
@@ -99,6 +105,8 @@ pub enum Kind {
     Robots,
     /// A file copied as it is.
     Asset,
+    /// The search index and its script.
+    Search,
 }
 
 /// A source an output shows.
@@ -111,6 +119,9 @@ pub enum Source {
     Asset(usize),
     Image(usize),
     ThemeStatic(usize),
+    /// Everything the search index of language `k` (an index into the
+    /// site's languages) is made from.
+    Search(usize),
 }
 
 /// How an output shows a source.
@@ -201,27 +212,36 @@ pub struct Summary {
     pub pages: usize,
     /// Static files copied.
     pub assets: usize,
+    /// The search index's files and script.
+    pub search: usize,
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
-        write!(f, "{} page{} and {} static file{}", self.pages, plural(self.pages), self.assets, plural(self.assets))
+        write!(f, "{} page{}", self.pages, plural(self.pages))?;
+        if self.search > 0 {
+            write!(f, ", {} search index file{}", self.search, plural(self.search))?;
+        }
+        write!(f, " and {} static file{}", self.assets, plural(self.assets))
     }
 }
 
 impl Plan {
     /// Plans every output of the site, refusing two sources for one path.
     pub fn new(site: &Site, editions: &[&Index], theme: &Theme) -> Result<Plan, Vec<Diagnostic>> {
-        let plan = Planner::new(site, editions).plan(theme);
+        let mut planner = Planner::new(site, editions);
+        planner.search = theme.has("search.html");
+        let plan = planner.plan(theme);
         plan.check_collisions(site, theme)?;
         Ok(plan)
     }
 
     /// The counts a build reports.
     pub fn summary(&self) -> Summary {
-        let assets = self.entries.iter().filter(|e| e.kind == Kind::Asset).count();
-        Summary { pages: self.entries.len() - assets, assets }
+        let count = |kind| self.entries.iter().filter(|e| e.kind == kind).count();
+        let (assets, search) = (count(Kind::Asset), count(Kind::Search));
+        Summary { pages: self.entries.len() - assets - search, assets, search }
     }
 
     /// The pages the sitemap lists, in plan order, with when each last changed.
@@ -328,6 +348,8 @@ pub struct Versions {
     pub asset: Vec<u64>,
     pub image: Vec<u64>,
     pub theme_static: Vec<u64>,
+    /// What each language's search index is made from.
+    pub search: Vec<u64>,
 }
 
 impl Versions {
@@ -344,6 +366,7 @@ impl Versions {
             (Source::Asset(i), _) => self.asset[i],
             (Source::Image(i), _) => self.image[i],
             (Source::ThemeStatic(i), _) => self.theme_static[i],
+            (Source::Search(k), _) => self.search[k],
         }
     }
 }
@@ -393,6 +416,7 @@ fn describe(entry: &Entry, site: &Site, theme: &Theme) -> (String, String) {
                 Job::Sitemap | Job::SitemapPart(_) => "sitemap",
                 Job::Robots => "robots.txt",
                 Job::NotFound => "404",
+                Job::Search | Job::SearchFile(_) | Job::SearchScript => "search",
                 _ => "index",
             };
             ("content".into(), format!("the generated {name} page"))
@@ -409,6 +433,8 @@ struct Planner<'a> {
     index: &'a Index,
     routes: Routes,
     entries: Vec<Entry>,
+    /// Whether the theme has a search page.
+    search: bool,
 }
 
 /// An alternate key (see [`Entry::alternate`]).
@@ -419,7 +445,8 @@ fn alternate<T: Hash>(what: T) -> Option<u64> {
 impl<'a> Planner<'a> {
     fn new(site: &'a Site, editions: &'a [&'a Index]) -> Self {
         let index = editions[0];
-        Planner { site, editions, edition: 0, index, routes: Routes::new(&site.config.language), entries: Vec::new() }
+        let routes = Routes::new(&site.config.language);
+        Planner { site, editions, edition: 0, index, routes, entries: Vec::new(), search: false }
     }
 
     fn lang(&self) -> &str {
@@ -462,6 +489,11 @@ impl<'a> Planner<'a> {
         self.push("sitemap.xml".into(), Kind::Sitemap, Job::Sitemap, Vec::new(), parts as u64, None);
         for k in 1..=parts {
             self.push(format!("sitemap-{k}.xml"), Kind::Sitemap, Job::SitemapPart(k), Vec::new(), 0, None);
+        }
+
+        // The search script, for the search pages of every language.
+        if self.search {
+            self.push("search/search.js".into(), Kind::Search, Job::SearchScript, Vec::new(), 0, None);
         }
 
         // Static files.
@@ -598,6 +630,20 @@ impl<'a> Planner<'a> {
             let lastmod = p.updated.as_ref().map(|_| LastMod::Page(PageId(i)));
             self.push_page(path, Kind::Page, Job::Page(PageId(i)), shows, 0, lastmod, alternate(("page", &p.group)));
         }
+
+        // Search: the page, and the index it reads (a theme without
+        // search.html, made before stele had search, has neither).
+        if !self.search {
+            return;
+        }
+        let base = self.routes.search(&lang);
+        self.push_page(file_of(&base), Kind::Page, Job::Search, Vec::new(), 0, None, alternate("search"));
+        let layout = crate::search::Layout::new(search_documents(site, index));
+        for k in 0..layout.len() {
+            let path = format!("{base}{}", layout.name(k));
+            let shows = vec![shown(Source::Search(self.edition), How::Full)];
+            self.push(path, Kind::Search, Job::SearchFile(k), shows, hash_of(&layout), None);
+        }
     }
 
     /// The articles of `ids` written in the language being planned (a feed
@@ -666,6 +712,13 @@ impl<'a> Planner<'a> {
         let articles = &self.site.articles;
         ids.iter().copied().max_by_key(|&i| articles[i].lastmod_key).map(|i| LastMod::Article(ArticleId(i)))
     }
+}
+
+/// How many documents a language's search index has: the articles its
+/// listings show, its pages, and every institution's profile (see
+/// [`crate::render`]'s `search_docs`, which lists them in this order).
+pub fn search_documents(site: &Site, index: &Index) -> usize {
+    index.articles.len() + site.pages_in(&index.lang).len() + site.institutions.len()
 }
 
 fn shown(source: Source, how: How) -> Shown {

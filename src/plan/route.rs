@@ -76,6 +76,9 @@ impl Routes {
     pub fn topic(&self, lang: &str, slug: &str) -> String {
         format!("{}topics/{slug}/", self.prefix(lang))
     }
+    pub fn search(&self, lang: &str) -> String {
+        format!("{}search/", self.prefix(lang))
+    }
     pub fn page(&self, lang: &str, slug: &str) -> String {
         format!("{}{slug}/", self.prefix(lang))
     }

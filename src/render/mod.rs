@@ -80,6 +80,8 @@ struct Voice<'a> {
     feed_items: Vec<std::sync::OnceLock<Box<Result<FeedItem, Diagnostic>>>>,
     /// For the default language's voice: the site in the other languages (for the 404 page).
     other_sites: Vec<SiteView>,
+    /// The language's search index, made when its first file is rendered.
+    search: std::sync::OnceLock<Vec<Vec<u8>>>,
 }
 
 /// The entry being rendered, with its plan (for its translations).
@@ -164,6 +166,11 @@ impl<'a> Renderer<'a> {
         crate::plan::hash_of(&self.voices.iter().map(|v| hash_serialized(&*v.site_view)).collect::<Vec<_>>())
     }
 
+    /// The articles language `k` shows (its listings' and its search index's).
+    pub fn articles_in(&self, k: usize) -> &[usize] {
+        &self.voices[k].index.articles
+    }
+
     /// The theme's static files, in plan order.
     pub fn theme_static_sources(&self) -> impl Iterator<Item = &std::path::Path> {
         self.voices[0].theme_static.iter().map(|(_, source)| source.as_path())
@@ -193,6 +200,10 @@ impl<'a> Renderer<'a> {
         for phase in phases {
             let k = phase.unwrap_or(0);
             let voice = &self.voices[k];
+            // The search index first, with every thread (its files are rendered in parallel).
+            if phase.is_some() && entries.iter().any(|e| e.edition == k && matches!(e.job, Job::SearchFile(_))) {
+                voice.search_files();
+            }
             let mine = entries.par_iter().filter(|entry| match phase {
                 Some(k) => entry.edition == k && entry.kind != crate::plan::Kind::Sitemap,
                 None => entry.kind == crate::plan::Kind::Sitemap,
@@ -273,14 +284,7 @@ impl<'a> Voice<'a> {
             })
             .collect();
         // Navigation: each page in this language, else its original.
-        let pages: Vec<&crate::content::Page> = site
-            .pages
-            .iter()
-            .filter(|p| {
-                let translated = site.pages.iter().any(|q| q.group == p.group && q.lang == lang);
-                p.lang == lang || (!translated && !p.translation)
-            })
-            .collect();
+        let pages: Vec<&crate::content::Page> = site.pages_in(lang).into_iter().map(|i| &site.pages[i]).collect();
         let site_view = Shared::new(SiteView {
             title: language.title.clone(),
             description: language.description.clone(),
@@ -307,6 +311,7 @@ impl<'a> Voice<'a> {
             countries_url: base.url(&routes.countries(lang)),
             years_url: base.url(&routes.years(lang)),
             topics_url: base.url(&routes.topics(lang)),
+            search_url: base.url(&routes.search(lang)),
             pages: pages
                 .iter()
                 .map(|p| Link { title: p.title.clone(), url: base.url(&routes.page(&p.lang, &p.slug)) })
@@ -338,6 +343,7 @@ impl<'a> Voice<'a> {
             sitemap: std::sync::OnceLock::new(),
             feed_items: (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect(),
             other_sites: Vec::new(),
+            search: std::sync::OnceLock::new(),
         }
     }
 
@@ -346,6 +352,85 @@ impl<'a> Voice<'a> {
         self.cards.iter_mut().for_each(|card| drop(card.take()));
         self.feed_items.iter_mut().for_each(|item| drop(item.take()));
         drop(self.sitemap.take());
+        drop(self.search.take());
+    }
+
+    /// Everything a reader can find in this language, in the order of
+    /// [`crate::plan::search_documents`]: the articles its listings show
+    /// (newest first), its pages, and the profile of every institution.
+    /// Document `k`, made when the index reads it.
+    fn search_doc(&self, pages: &[usize], k: usize) -> crate::search::Doc<'a> {
+        use crate::search::Doc;
+        let (site, lang): (&'a Site, &'a str) = (self.site, &self.language.code);
+        let articles = &self.index.articles;
+        if let Some(&i) = articles.get(k) {
+            let (a, card) = (&site.articles[i], self.card(i));
+            return Doc {
+                url: card.url.clone(),
+                title: a.title.clone(),
+                date_iso: Some(card.date_iso.clone()),
+                date_display: Some(card.date_display.clone()),
+                institutions: card.institutions.iter().map(|t| t.name.clone()).collect(),
+                summary: a.summary.clone(),
+                html: &a.body.html,
+            };
+        }
+        if let Some(&i) = pages.get(k - articles.len()) {
+            let p = &site.pages[i];
+            return Doc {
+                url: self.base.url(&self.routes.page(&p.lang, &p.slug)),
+                title: p.title.clone(),
+                date_iso: p.updated.as_ref().map(|u| u.iso()),
+                date_display: p.updated.as_ref().map(|u| u.display(&self.dates)),
+                summary: p.summary.clone(),
+                html: &p.body.html,
+                ..Doc::default()
+            };
+        }
+        let id = InstitutionId(k - articles.len() - pages.len());
+        let profile = site.institutions[id].profile_in(lang);
+        let card = &self.institution_cards[id];
+        Doc {
+            url: card.url.clone(),
+            title: card.name.clone(),
+            institutions: card.names.iter().map(|n| n.name.clone()).collect(),
+            summary: profile.body.first_paragraph.clone(),
+            html: &profile.body.html,
+            ..Doc::default()
+        }
+    }
+
+    /// The language's search index, made once (all of it at once: its files
+    /// depend on every document).
+    fn search_files(&self) -> &[Vec<u8>] {
+        self.search.get_or_init(|| {
+            let pages = self.site.pages_in(self.lang());
+            let count = crate::plan::search_documents(self.site, &self.index);
+            crate::search::build(self.lang(), count, |k| self.search_doc(&pages, k))
+        })
+    }
+
+    /// File `k` of the language's search index.
+    fn search_file(&self, k: usize) -> Vec<u8> {
+        self.search_files().get(k).cloned().unwrap_or_default()
+    }
+
+    /// The search page: a form that works without the script, and the
+    /// script's settings.
+    fn search_page(&self, at: At<'_>) -> Result<Vec<u8>, Diagnostic> {
+        // The title is the theme's (search.html's title block).
+        let current = self.current(at, "", &self.language.description, "search");
+        let base = self.routes.search(self.lang());
+        let context = SearchContext {
+            site: &self.site_view,
+            current,
+            search: SearchView {
+                index_url: self.base.url(&base),
+                script_url: self.base.url("search/search.js"),
+                lang: self.lang().to_string(),
+            },
+        };
+        self.render_template("search.html", &context)
     }
 
     /// Article `i` as listings show it.
@@ -579,6 +664,9 @@ impl<'a> Voice<'a> {
                 self.sitemap(self.sitemap_entries(plan).chunks(SITEMAP_LIMIT).nth(k - 1).unwrap_or_default())
             }
             Job::Robots => self.robots(),
+            Job::Search => self.search_page(at),
+            Job::SearchFile(k) => Ok(self.search_file(k)),
+            Job::SearchScript => Ok(crate::search::SCRIPT.as_bytes().to_vec()),
             Job::Asset(_) | Job::Image(_) | Job::ThemeStatic(_) => Ok(Vec::new()),
         }
     }

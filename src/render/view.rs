@@ -112,6 +112,8 @@ pub struct SiteView {
     pub countries_url: String,
     pub years_url: String,
     pub topics_url: String,
+    /// The language's search page.
+    pub search_url: String,
     /// Standalone pages, for navigation.
     pub pages: Vec<Link>,
     pub extra: serde_json::Value,
@@ -552,6 +554,28 @@ pub struct PageContext<'a> {
     pub site: &'a Shared<SiteView>,
     pub current: CurrentView,
     pub page: PageView<'a>,
+}
+
+/// `search.html`: a language's search page. The page holds a GET form
+/// (`q`) that works without JavaScript and an element for the results; the
+/// script at `search.script_url` reads the index at `search.index_url`
+/// (see [`crate::search`]) and writes the results in the theme's words,
+/// which the template passes to it in `data-` attributes.
+#[derive(Debug, Serialize)]
+pub struct SearchContext<'a> {
+    pub site: &'a Shared<SiteView>,
+    pub current: CurrentView,
+    pub search: SearchView,
+}
+
+/// Where a search page's script and index are.
+#[derive(Debug, Serialize)]
+pub struct SearchView {
+    /// The folder of the language's index (ends with `/`).
+    pub index_url: String,
+    pub script_url: String,
+    /// The language's code (the tokenizer's rules depend on it).
+    pub lang: String,
 }
 
 /// `404.html`: the page for addresses that lead nowhere.

@@ -209,7 +209,7 @@ fn rebuild_loop(
         let outcome = session
             .update(&sources)
             .map(|update| {
-                rendered = Some((update.rendered, update.outputs));
+                rendered = Some((update.rendered, update.search_rendered, update.outputs));
                 Rebuilt { files: Arc::clone(session.files()), changed: update.changed }
             })
             .map_err(|err| problems(err, root));
@@ -226,8 +226,11 @@ fn rebuild_loop(
         }
         match failed.map(|errors| errors.len()) {
             None => {
-                let (rendered, outputs) = rendered.unwrap_or_default();
-                eprintln!("rebuilt in {} ({rendered} of {outputs} outputs rendered)", millis(elapsed));
+                let (rendered, search, outputs) = rendered.unwrap_or_default();
+                eprintln!(
+                    "rebuilt in {} ({rendered} of {outputs} outputs rendered, {search} of them search index files)",
+                    millis(elapsed)
+                );
             }
             Some(n) => eprintln!(
                 "rebuild failed in {}: {n} problem{}; still serving the last good site",

@@ -89,6 +89,10 @@ pub struct Update {
     pub changed: Vec<String>,
     /// How many outputs were rendered (or copied) again.
     pub rendered: usize,
+    /// How many of them were files of the search index (a content edit
+    /// renders its languages' indexes again: their terms are spread over
+    /// every chunk).
+    pub search_rendered: usize,
     /// How many outputs the site has.
     pub outputs: usize,
     /// Whether the content was brought in step without reloading it from disk.
@@ -440,7 +444,9 @@ impl Session {
             }
         }
         changed.sort();
-        let update = Update { changed, rendered: todo.len(), outputs: plan.entries.len(), incremental };
+        let search_rendered = todo.iter().filter(|e| e.kind == crate::plan::Kind::Search).count();
+        let update =
+            Update { changed, rendered: todo.len(), search_rendered, outputs: plan.entries.len(), incremental };
         state.kept = Some(Kept { structure, editions: renderer.into_editions(), plan });
         state.fingerprints = fingerprints;
         self.files = Arc::new(files);
@@ -592,7 +598,7 @@ fn versions(
     let institution_card: Vec<u64> = site.institution_ids().map(|id| renderer.institution_card_hash(id)).collect();
     let country_card: Vec<u64> = site.country_ids().map(|id| renderer.country_card_hash(id)).collect();
     let generation = |shown: &str| generations.get(shown).copied().unwrap_or(0);
-    Versions {
+    let mut versions = Versions {
         global,
         article_full,
         article_card,
@@ -628,7 +634,20 @@ fn versions(
                 hash_of(&(&shown, generation(&shown)))
             })
             .collect(),
-    }
+        search: Vec::new(),
+    };
+    // A language's search index holds the articles it shows (as their pages
+    // and cards show them), and every page and profile.
+    let shared = hash_of(&(&versions.institution_full, &versions.page));
+    versions.search = (0..site.config.languages.len())
+        .map(|k| {
+            let articles = renderer.articles_in(k);
+            let shown: Vec<(u64, u64)> =
+                articles.iter().map(|&i| (versions.article_full[i], versions.article_card[i])).collect();
+            hash_of(&(shared, articles, shown))
+        })
+        .collect();
+    versions
 }
 
 impl std::fmt::Debug for Session {

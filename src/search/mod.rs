@@ -1,0 +1,558 @@
+//! Search: a static index per language, written with the site, and the
+//! script that reads it in the reader's browser.
+//!
+//! A language's index lives in its `search/` folder (`/search/`, `/fr/search/`)
+//! beside its search page, in files a query fetches only as it needs them:
+//!
+//! - `meta.json`: how many documents and files there are, and the stemmer;
+//! - `t/<k>.json`, the term chunks: a term (see [`tokenize`]) is in chunk
+//!   `fnv1a(term) % chunks`, so a query fetches one chunk per term it has.
+//!   For each term: the documents it is in, those with it in the title, those
+//!   with it three times or more, the folded words it comes from, and, when
+//!   its words are written with different accents, the documents of each
+//!   spelling (a query with accents ranks its own spelling first);
+//! - `d/<k>.json`, the document chunks: [`DOCS_PER_CHUNK`] documents each,
+//!   in the order of the ids (articles newest first, then pages, then
+//!   institution profiles), each with its URL, title, date (as a machine
+//!   date and as written in the language), institutions and an excerpt for
+//!   the result's snippet;
+//! - `words.json`: every folded word of four letters or more, for the typo
+//!   tolerance of queries (fetched only when a word of a query is not found).
+//!
+//! Document sets are strings: gaps between ids as little-endian base-32
+//! varints written in the URL-safe base64 alphabet, or, when shorter, `~`
+//! followed by the bitmap in base64 (frequent terms).
+//!
+//! The number of files follows from the number of documents only
+//! ([`Layout`]), so that the render plan lists them before the index is
+//! made. Nothing here renders HTML or touches the file system.
+
+pub mod tokenize;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use tokenize::Tokenizer;
+
+/// The browser's script: the stemmers, then the search itself.
+pub const SCRIPT: &str = concat!(include_str!("stem.js"), "\n", include_str!("search.js"));
+
+/// Documents per document chunk.
+pub const DOCS_PER_CHUNK: usize = 10;
+
+/// Documents per term chunk, on average: the number of term chunks is the
+/// number of documents over this.
+const DOCS_PER_TERM_CHUNK: usize = 32;
+
+/// How long an excerpt is, in characters.
+const EXCERPT_CHARS: usize = 320;
+
+/// One thing a reader can find: an article, a page or a profile.
+#[derive(Debug, Clone, Default)]
+pub struct Doc<'a> {
+    pub url: String,
+    pub title: String,
+    /// The date as a machine reads it (`2024-03-12`, `2024-03`).
+    pub date_iso: Option<String>,
+    /// The date as the language writes it.
+    pub date_display: Option<String>,
+    /// The institutions it is about, named in the language.
+    pub institutions: Vec<String>,
+    /// The summary (or a profile's description).
+    pub summary: String,
+    /// The body as rendered (its text is read between the tags).
+    pub html: &'a str,
+}
+
+/// The files of one language's index, as site paths below the language's
+/// `search/` folder, in the order [`build`] returns their bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Layout {
+    pub docs: usize,
+    pub term_chunks: usize,
+    pub doc_chunks: usize,
+}
+
+impl Layout {
+    pub fn new(docs: usize) -> Layout {
+        Layout {
+            docs,
+            term_chunks: docs.div_ceil(DOCS_PER_TERM_CHUNK).max(1),
+            doc_chunks: docs.div_ceil(DOCS_PER_CHUNK),
+        }
+    }
+
+    /// The number of files.
+    pub fn len(&self) -> usize {
+        2 + self.term_chunks + self.doc_chunks
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The name of file `k` below `search/`.
+    pub fn name(&self, k: usize) -> String {
+        match k {
+            0 => "meta.json".to_string(),
+            1 => "words.json".to_string(),
+            k if k < 2 + self.term_chunks => format!("t/{}.json", k - 2),
+            k => format!("d/{}.json", k - 2 - self.term_chunks),
+        }
+    }
+}
+
+/// The chunk of a term: FNV-1a over its UTF-8 bytes (the script does the same).
+pub fn chunk_of(key: &str, chunks: usize) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in key.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    (h as usize) % chunks.max(1)
+}
+
+/// What the index keeps of a term.
+#[derive(Default)]
+struct Term {
+    docs: Vec<u32>,
+    title: Vec<u32>,
+    strong: Vec<u32>,
+    /// The folded words it comes from (Latin terms).
+    words: BTreeSet<String>,
+    /// Each spelling with accents (lower case) and its documents (Latin
+    /// terms), in the order they were met.
+    exact: Vec<(String, Vec<u32>)>,
+}
+
+impl Term {
+    /// The place of `spelling` in `exact`, added if new.
+    fn spelling(&mut self, spelling: &str) -> usize {
+        self.exact.iter().position(|(s, _)| s == spelling).unwrap_or_else(|| {
+            self.exact.push((spelling.to_string(), Vec::new()));
+            self.exact.len() - 1
+        })
+    }
+}
+
+/// The terms of a run of consecutive documents.
+#[derive(Default)]
+struct Part {
+    slots: FxHashMap<String, usize>,
+    /// A Han character or pair, packed into a number -> its slot.
+    han: FxHashMap<u64, usize>,
+    terms: Vec<(String, Term)>,
+    /// The terms of each term chunk, as slots.
+    buckets: Vec<Vec<u32>>,
+}
+
+impl Part {
+    fn slot(&mut self, key: &str) -> usize {
+        if let Some(&slot) = self.slots.get(key) {
+            return slot;
+        }
+        let slot = self.terms.len();
+        self.slots.insert(key.to_string(), slot);
+        self.terms.push((key.to_string(), Term::default()));
+        slot
+    }
+
+    fn han_slot(&mut self, packed: u64, key: impl FnOnce() -> String) -> usize {
+        if let Some(&slot) = self.han.get(&packed) {
+            return slot;
+        }
+        let slot = self.terms.len();
+        self.han.insert(packed, slot);
+        self.terms.push((key(), Term::default()));
+        slot
+    }
+}
+
+/// Documents indexed together by one task (a multiple of [`DOCS_PER_CHUNK`]).
+const DOCS_PER_PART: usize = 25 * DOCS_PER_CHUNK;
+
+/// How often each term of the current document was met, by slot.
+struct Counts {
+    /// (document stamp, count, in the title, spellings met as a bit set) per slot.
+    per_slot: Vec<(u32, u32, bool, u64)>,
+    touched: Vec<usize>,
+    stamp: u32,
+}
+
+impl Counts {
+    fn add(&mut self, slot: usize, title: bool, spelling: Option<usize>) {
+        if slot >= self.per_slot.len() {
+            self.per_slot.resize(slot + 1, (0, 0, false, 0));
+        }
+        let e = &mut self.per_slot[slot];
+        if e.0 != self.stamp {
+            *e = (self.stamp, 0, false, 0);
+            self.touched.push(slot);
+        }
+        e.1 += 1;
+        e.2 |= title;
+        // (A term written in more than 64 ways ranks its later spellings as the others.)
+        e.3 |= spelling.map_or(0, |s| 1u64.checked_shl(s as u32).unwrap_or(0));
+    }
+}
+
+/// Indexes documents `first..` of `docs`: their terms, and their document chunks.
+fn index_part(tokenizer: &Tokenizer, docs: &[Doc], first: usize, term_chunks: usize) -> (Part, Vec<Vec<u8>>) {
+    let mut part = Part::default();
+    // Each word piece as written -> (term slot, spelling), worked out once.
+    let mut pieces: FxHashMap<String, Option<(usize, usize)>> = FxHashMap::default();
+    let mut counts = Counts { per_slot: Vec::new(), touched: Vec::new(), stamp: 0 };
+    for (k, doc) in docs.iter().enumerate() {
+        let id = (first + k) as u32;
+        counts.stamp = id + 1;
+        counts.touched.clear();
+        let mut read = |text: &str, title: bool| {
+            let text = tokenize::nfc(text);
+            tokenizer.scan(&text, |run| match run {
+                tokenize::Run::Han(run) => {
+                    let mut before: Option<char> = None;
+                    for c in run.chars() {
+                        counts.add(part.han_slot(u64::from(c), || c.to_string()), title, None);
+                        if let Some(b) = before {
+                            let packed = (u64::from(b) << 21) | u64::from(c);
+                            counts.add(part.han_slot(packed, || format!("{b}{c}")), title, None);
+                        }
+                        before = Some(c);
+                    }
+                }
+                tokenize::Run::Word(piece) => {
+                    let found = match pieces.get(piece) {
+                        Some(found) => *found,
+                        None => {
+                            let found = tokenizer.word(piece).map(|t| {
+                                let slot = part.slot(&t.key);
+                                let term = &mut part.terms[slot].1;
+                                term.words.insert(t.word);
+                                (slot, term.spelling(&t.exact))
+                            });
+                            pieces.insert(piece.to_string(), found);
+                            found
+                        }
+                    };
+                    if let Some((slot, spelling)) = found {
+                        counts.add(slot, title, Some(spelling));
+                    }
+                }
+            });
+        };
+        read(&doc.title, true);
+        read(&doc.summary, false);
+        html_text(doc.html, |text| read(text, false));
+        for name in &doc.institutions {
+            read(name, false);
+        }
+        for &slot in &counts.touched {
+            let (_, count, title, mut spellings) = counts.per_slot[slot];
+            let t = &mut part.terms[slot].1;
+            while spellings != 0 {
+                t.exact[spellings.trailing_zeros() as usize].1.push(id);
+                spellings &= spellings - 1;
+            }
+            t.docs.push(id);
+            if title {
+                t.title.push(id);
+            }
+            if count >= 3 {
+                t.strong.push(id);
+            }
+        }
+    }
+    part.buckets = vec![Vec::new(); term_chunks];
+    for (slot, (key, _)) in part.terms.iter().enumerate() {
+        part.buckets[chunk_of(key, term_chunks)].push(slot as u32);
+    }
+    let chunks = docs.chunks(DOCS_PER_CHUNK).map(|list| json(&list.iter().map(record).collect::<Vec<_>>())).collect();
+    (part, chunks)
+}
+
+/// The index of one language, whose `count` documents are made by `doc(i)`
+/// (a few hundred at a time): the bytes of each file of `Layout::new(count)`.
+pub fn build<'a>(lang: &str, count: usize, doc: impl Fn(usize) -> Doc<'a> + Sync) -> Vec<Vec<u8>> {
+    let layout = Layout::new(count);
+    let tokenizer = Tokenizer::new(lang);
+    let starts: Vec<usize> = (0..count).step_by(DOCS_PER_PART).collect();
+    let mut parts: Vec<(Part, Vec<Vec<u8>>)> = starts
+        .par_iter()
+        .map(|&first| {
+            let docs: Vec<Doc> = (first..(first + DOCS_PER_PART).min(count)).map(&doc).collect();
+            index_part(&tokenizer, &docs, first, layout.term_chunks)
+        })
+        .collect();
+    let doc_chunks: Vec<Vec<u8>> = parts.iter_mut().flat_map(|(_, chunks)| std::mem::take(chunks)).collect();
+    let parts: Vec<Part> = parts.into_iter().map(|(part, _)| part).collect();
+
+    // Each term chunk merges its terms from the parts, in order (so that
+    // every term's ids stay sorted).
+    let term_chunks: Vec<Vec<u8>> = (0..layout.term_chunks)
+        .into_par_iter()
+        .map(|k| {
+            let mut merged: BTreeMap<&str, Term> = BTreeMap::new();
+            for part in &parts {
+                for &slot in &part.buckets[k] {
+                    let (key, t) = &part.terms[slot as usize];
+                    let all = merged.entry(key.as_str()).or_default();
+                    all.docs.extend_from_slice(&t.docs);
+                    all.title.extend_from_slice(&t.title);
+                    all.strong.extend_from_slice(&t.strong);
+                    all.words.extend(t.words.iter().cloned());
+                    for (spelling, ids) in &t.exact {
+                        let s = all.spelling(spelling);
+                        all.exact[s].1.extend_from_slice(ids);
+                    }
+                }
+            }
+            term_chunk(&merged, count)
+        })
+        .collect();
+    let vocabulary: BTreeSet<&str> = parts
+        .iter()
+        .flat_map(|p| p.terms.iter().flat_map(|(_, t)| t.words.iter()))
+        .map(String::as_str)
+        .filter(|w| w.chars().count() >= 4)
+        .collect();
+
+    let meta = Meta {
+        v: 1,
+        lang,
+        stemmer: Tokenizer::stemmer_name(lang),
+        docs: count,
+        term_chunks: layout.term_chunks,
+        doc_chunks: layout.doc_chunks,
+        per_chunk: DOCS_PER_CHUNK,
+    };
+    let mut files = Vec::with_capacity(layout.len());
+    files.push(json(&meta));
+    files.push(json(&vocabulary.into_iter().collect::<Vec<_>>().join(" ")));
+    files.extend(term_chunks);
+    files.extend(doc_chunks);
+    files
+}
+
+/// A term chunk: term -> [documents, in the title, three times or more, words, spellings].
+fn term_chunk(terms: &BTreeMap<&str, Term>, n: usize) -> Vec<u8> {
+    let map: serde_json::Map<String, serde_json::Value> = terms
+        .iter()
+        .map(|(key, t)| {
+            let mut record = vec![
+                serde_json::Value::String(encode_set(&t.docs, n)),
+                serde_json::Value::String(encode_set(&t.title, n)),
+                serde_json::Value::String(encode_set(&t.strong, n)),
+                serde_json::Value::String(t.words.iter().map(String::as_str).collect::<Vec<_>>().join(" ")),
+            ];
+            // Spellings only where they tell documents apart.
+            if t.exact.len() > 1 {
+                let mut spellings: Vec<&(String, Vec<u32>)> = t.exact.iter().collect();
+                spellings.sort();
+                let spellings =
+                    spellings.into_iter().map(|(s, ids)| (s.clone(), serde_json::Value::String(encode_set(ids, n))));
+                record.push(serde_json::Value::Object(spellings.collect()));
+            }
+            (key.to_string(), serde_json::Value::Array(record))
+        })
+        .collect();
+    json(&map)
+}
+
+/// Calls `f` with each run of text of rendered HTML, between its tags, with
+/// entities decoded (the text of `script` and `style` elements skipped). A
+/// word with markup inside it (`con<em>ser</em>vation`) is read as two.
+pub fn html_text(html: &str, mut f: impl FnMut(&str)) {
+    let mut rest = html;
+    let mut text = |t: &str| {
+        if t.contains('&') {
+            f(&html_escape::decode_html_entities(t))
+        } else if !t.is_empty() {
+            f(t)
+        }
+    };
+    while let Some(open) = rest.find('<') {
+        text(&rest[..open]);
+        let tag = &rest[open..];
+        let close = tag.find('>').map_or(tag.len(), |i| i + 1);
+        rest = &tag[close..];
+        let name = tag[1..].split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').next().unwrap_or("");
+        if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") {
+            let end = if name.eq_ignore_ascii_case("script") { "</script" } else { "</style" };
+            rest = rest.find(end).map_or("", |i| &rest[i..]);
+        }
+    }
+    text(rest);
+}
+
+#[derive(Serialize)]
+struct Meta<'a> {
+    v: u32,
+    lang: &'a str,
+    stemmer: Option<&'static str>,
+    docs: usize,
+    term_chunks: usize,
+    doc_chunks: usize,
+    per_chunk: usize,
+}
+
+/// A document as its chunk holds it: [url, title, iso date, date, institutions, excerpt].
+fn record(d: &Doc) -> serde_json::Value {
+    serde_json::json!([d.url, d.title, d.date_iso, d.date_display, d.institutions, excerpt(&d.summary, d.html)])
+}
+
+/// The summary, then the start of the body when the summary is short, cut
+/// at a word near [`EXCERPT_CHARS`].
+fn excerpt(summary: &str, html: &str) -> String {
+    let mut out = summary.trim().to_string();
+    let mut chars = out.chars().count();
+    if chars < EXCERPT_CHARS {
+        // The start of the body is enough (a tag cut at the end is dropped).
+        let mut end = html.len().min(EXCERPT_CHARS * 4);
+        while !html.is_char_boundary(end) {
+            end -= 1;
+        }
+        let text = plain_text(&html[..end]);
+        // A body that starts with the summary (made from its first paragraph) adds what follows.
+        let rest = text.strip_prefix(out.as_str()).unwrap_or(&text).trim_start();
+        if !rest.is_empty() {
+            if !out.is_empty() {
+                out.push_str(" … ");
+            }
+            out.push_str(rest);
+            chars = out.chars().count();
+        }
+    }
+    if chars <= EXCERPT_CHARS {
+        return out;
+    }
+    let cut: String = out.chars().take(EXCERPT_CHARS).collect();
+    // At the last space when there is one near the end (Chinese has none).
+    match cut.rfind(' ') {
+        Some(i) if i > cut.len() * 3 / 4 => format!("{}…", &cut[..i]),
+        _ => format!("{cut}…"),
+    }
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    // Serializing strings, numbers and maps of them cannot fail.
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// A sorted set of ids below `n`, as the shorter of gaps and bitmap.
+pub fn encode_set(ids: &[u32], n: usize) -> String {
+    let mut gaps = String::new();
+    let mut last: i64 = -1;
+    for &id in ids {
+        let mut gap = (i64::from(id) - last - 1) as u64;
+        last = i64::from(id);
+        loop {
+            let digit = (gap & 31) as usize;
+            gap >>= 5;
+            if gap == 0 {
+                gaps.push(B64[digit] as char);
+                break;
+            }
+            gaps.push(B64[digit | 32] as char);
+        }
+    }
+    let bytes = ids.last().map_or(0, |&m| m as usize / 8 + 1).min(n.div_ceil(8));
+    let bitmap_len = 1 + bytes.div_ceil(3) * 4;
+    if bitmap_len >= gaps.len() {
+        return gaps;
+    }
+    let mut bits = vec![0u8; bytes];
+    for &id in ids {
+        bits[id as usize / 8] |= 1 << (id % 8);
+    }
+    let mut out = String::with_capacity(bitmap_len);
+    out.push('~');
+    for group in bits.chunks(3) {
+        let b = [group[0], *group.get(1).unwrap_or(&0), *group.get(2).unwrap_or(&0)];
+        let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for s in [18, 12, 6, 0] {
+            out.push(B64[((v >> s) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The text of rendered HTML: tags out, entities decoded, whitespace collapsed.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let tag = &rest[open..];
+        let close = tag.find('>').map_or(tag.len(), |i| i + 1);
+        let name = tag[1..close.saturating_sub(1).max(1)]
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        // Inline elements join their text; the others separate it.
+        let inline = matches!(
+            name.as_str(),
+            "a" | "em"
+                | "strong"
+                | "b"
+                | "i"
+                | "code"
+                | "span"
+                | "sup"
+                | "sub"
+                | "abbr"
+                | "mark"
+                | "small"
+                | "del"
+                | "ins"
+                | "s"
+                | "u"
+                | "wbr"
+        );
+        if !inline {
+            out.push(' ');
+        }
+        rest = &tag[close..];
+        if matches!(name.as_str(), "script" | "style" | "template") && !tag.starts_with("</") {
+            let end = format!("</{name}");
+            rest = rest.find(&end).map_or("", |i| &rest[i..]);
+        }
+    }
+    out.push_str(rest);
+    let decoded = html_escape::decode_html_entities(&out);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_are_gaps_or_bitmaps() {
+        assert_eq!(encode_set(&[0, 1, 2], 100), "AAA");
+        assert_eq!(encode_set(&[40], 100), "oB");
+        let all: Vec<u32> = (0..100).collect();
+        assert!(encode_set(&all, 100).starts_with('~'));
+    }
+
+    #[test]
+    fn plain_text_drops_tags_and_decodes() {
+        assert_eq!(plain_text("<p>Le <em>mus</em>ée &amp; co</p><p>b</p>"), "Le musée & co b");
+        assert_eq!(plain_text("<p>a</p><script>x()</script><p>b</p>"), "a b");
+    }
+
+    #[test]
+    fn layout_names_every_file() {
+        let l = Layout::new(25);
+        assert_eq!(
+            (0..l.len()).map(|k| l.name(k)).collect::<Vec<_>>(),
+            ["meta.json", "words.json", "t/0.json", "d/0.json", "d/1.json", "d/2.json"]
+        );
+    }
+}
