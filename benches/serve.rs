@@ -9,9 +9,14 @@
 //! ../shared/bench/gen_corpus.py); it is copied to a temporary folder first
 //! and never changed. EDITS (default 7) is how many times each kind of edit
 //! is made; the median is reported. Output: one line per kind, as
-//! `kind  median_ms  max_ms  cpu_ms  outputs_rendered` (cpu_ms: the median CPU time
+//! `kind  median_ms  max_ms  cpu_ms  outputs_rendered  search_ms` (cpu_ms: the median CPU time
 //! of the process, all threads, which load elsewhere on the machine does not inflate), then the template edit and
 //! the cold build. benches/run.sh runs this beside Hugo's own rebuild.
+//!
+//! The session is serve's: an edit's pages are live first (`median_ms`),
+//! then the search index follows (`search_ms`, the median time of
+//! `finish_search` after the pages, the files of the languages whose index
+//! changed).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -42,8 +47,8 @@ fn main() {
 }
 
 fn run(root: &Path, trials: usize) -> Result<(), String> {
-    let mut session = Session::new(BuildOptions::new(root));
-    let cold = time(|| session.rebuild().map(|_| ()))?;
+    let mut session = Session::deferring_search(BuildOptions::new(root));
+    let cold = time(|| session.rebuild().and_then(|_| session.finish_search()).map(|_| ()))?;
     // Originals without translations (`x.md` with no `x.fr.md` beside it): the
     // edits below change dates and institutions, which translations inherit
     // (and which the generator's translations repeat, so they would conflict).
@@ -63,7 +68,10 @@ fn run(root: &Path, trials: usize) -> Result<(), String> {
     let page = sorted_files(&root.join("content/pages")).into_iter().find(original);
     let pick = |k: usize| articles[(k * 7919 + articles.len() / 2) % articles.len()].clone();
 
-    println!("{:<28} {:>10} {:>10} {:>10} {:>10}", "edit", "median_ms", "max_ms", "cpu_ms", "rendered");
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "edit", "median_ms", "max_ms", "cpu_ms", "rendered", "search_ms"
+    );
     // STELE_BENCH_ONLY=<kind> times one kind of edit alone (for a profiler).
     let only = std::env::var("STELE_BENCH_ONLY").ok();
     let measure = |name: &str, session: &mut Session, edit: &mut dyn FnMut(usize) -> Vec<PathBuf>| {
@@ -73,6 +81,7 @@ fn run(root: &Path, trials: usize) -> Result<(), String> {
         let mut times = Vec::new();
         let mut cpu = Vec::new();
         let mut rendered = Vec::new();
+        let mut search = Vec::new();
         for k in 0..trials {
             let changed = edit(k);
             let rel: Vec<PathBuf> = changed.iter().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).collect();
@@ -81,16 +90,21 @@ fn run(root: &Path, trials: usize) -> Result<(), String> {
             times.push(start.elapsed());
             cpu.push(cpu_time() - cpu_start);
             rendered.push(update.rendered);
+            let start = Instant::now();
+            session.finish_search().map_err(|e| format!("{name}: the search index: {e}"))?;
+            search.push(start.elapsed());
         }
         times.sort();
         cpu.sort();
         rendered.sort();
+        search.sort();
         println!(
-            "{name:<28} {:>10.1} {:>10.1} {:>10.1} {:>10}",
+            "{name:<28} {:>10.1} {:>10.1} {:>10.1} {:>10} {:>10.1}",
             ms(times[times.len() / 2]),
             ms(*times.last().unwrap_or(&Duration::ZERO)),
             ms(cpu[cpu.len() / 2]),
-            rendered[rendered.len() / 2]
+            rendered[rendered.len() / 2],
+            ms(search[search.len() / 2])
         );
         Ok::<(), String>(())
     };
@@ -183,7 +197,10 @@ fn run(root: &Path, trials: usize) -> Result<(), String> {
     for k in 0..trials.min(3) {
         edit(&base, |t| t.replacen("</footer>", &format!("</footer><!-- {k} -->"), 1));
         let rel = base.strip_prefix(root).unwrap_or(&base).to_path_buf();
-        template_times.push(time(|| session.update(std::slice::from_ref(&rel)).map(|_| ()))?);
+        template_times.push(time(|| {
+            session.update(std::slice::from_ref(&rel))?;
+            session.finish_search().map(|_| ())
+        })?);
     }
     template_times.sort();
     let template = template_times[template_times.len() / 2];

@@ -373,3 +373,44 @@ fn a_profile_translation_is_put_in_place_and_taken_away() {
     assert!(update.incremental);
     assert_matches_full_build(&site, &session);
 }
+
+/// `serve`'s session renders the pages of an edit first and the search index
+/// after them: in between, every page equals a full build's and the index is
+/// the last one; then everything does.
+#[test]
+fn a_deferring_session_makes_pages_live_first_then_the_search_index() {
+    let site = TestSite::microsite();
+    let mut session = Session::deferring_search(site.options());
+    session.rebuild().expect("first build");
+    let first = session.finish_search().expect("the first index");
+    assert!(first.search_rendered > 0, "the first build leaves the index for later too");
+    assert_matches_full_build(&site, &session);
+
+    edit(&site, ARTICLE, "## What the two sides will do", "## What the partners will do together");
+    let update = session.update(&[PathBuf::from(ARTICLE)]).expect("body edit");
+    assert_eq!(update.search_rendered, 0, "no search file with the pages");
+    assert!(update.search_pending > 0, "the index is left for later");
+    let fresh = build_in_memory(&site.options()).expect("a full build");
+    let is_index = |p: &str| p.contains("search/") && p.ends_with(".json");
+    for (path, bytes) in &fresh {
+        if !is_index(path) {
+            assert!(*session.files()[path] == **bytes, "`{path}` differs from a full build");
+        }
+    }
+    let before = session.files().clone();
+    let search = session.finish_search().expect("the index");
+    assert_eq!(search.rendered, update.search_pending);
+    assert!(search.changed.iter().all(|p| is_index(p)) && !search.changed.is_empty(), "{:?}", search.changed);
+    assert!(before.keys().eq(session.files().keys()));
+    assert_matches_full_build(&site, &session);
+    // Nothing is left: a second call renders nothing.
+    assert_eq!(session.finish_search().expect("nothing").rendered, 0);
+
+    // An edit before the index is done: the next update renders it again.
+    edit(&site, ARTICLE, "## What the partners will do together", "## What the two sides will do");
+    session.update(&[PathBuf::from(ARTICLE)]).expect("edit");
+    edit(&site, ARTICLE, "## What the two sides will do", "## Their work");
+    session.update(&[PathBuf::from(ARTICLE)]).expect("another edit");
+    session.finish_search().expect("the index");
+    assert_matches_full_build(&site, &session);
+}

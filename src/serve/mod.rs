@@ -60,6 +60,9 @@ pub use crate::serve::session::Files;
 pub struct Rebuilt {
     pub files: Arc<Files>,
     pub changed: Vec<String>,
+    /// Files no open page shows changed (the search index, which the
+    /// search page reads when it searches): served from now on, no reload.
+    pub quiet: bool,
 }
 
 /// What the server answers from: the last good build and the current problems.
@@ -83,9 +86,12 @@ impl State {
             (State { files, errors, generation }, Some(Signal { kind, generation }))
         };
         match outcome {
-            Ok(Rebuilt { files, changed }) => {
+            Ok(Rebuilt { files, changed, quiet }) => {
                 if changed.is_empty() && self.errors.is_empty() {
                     return (self.clone(), None);
+                }
+                if quiet && self.errors.is_empty() {
+                    return (State { files, errors: Vec::new(), generation: self.generation }, None);
                 }
                 // Styles can be swapped in place only if nothing else changed, no
                 // stylesheet went away and no overlay has to go away.
@@ -136,8 +142,9 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     let mut watcher = SiteWatcher::start(&build.root, options.poll, tx)?;
 
     let start = Instant::now();
-    let mut session = Session::new(build.clone());
-    let state = match session.rebuild() {
+    // Pages first, then the search index (see `Session::deferring_search`).
+    let mut session = Session::deferring_search(build.clone());
+    let state = match session.rebuild().and_then(|_| session.finish_search()) {
         Ok(_) => {
             eprintln!("built the site in memory in {}", millis(start.elapsed()));
             State { files: Arc::clone(session.files()), errors: Vec::new(), generation: 0 }
@@ -210,7 +217,7 @@ fn rebuild_loop(
             .update(&sources)
             .map(|update| {
                 rendered = Some((update.rendered, update.search_rendered, update.outputs));
-                Rebuilt { files: Arc::clone(session.files()), changed: update.changed }
+                Rebuilt { files: Arc::clone(session.files()), changed: update.changed, quiet: false }
             })
             .map_err(|err| problems(err, root));
         let failed = outcome.as_ref().err().cloned();
@@ -241,6 +248,24 @@ fn rebuild_loop(
         if let Some(signal) = signal {
             hub.broadcast(signal);
         }
+        finish_search(session, state);
+    }
+}
+
+/// Brings the search index up to date after the pages are live, and serves
+/// it with no reload (see [`Rebuilt::quiet`]).
+fn finish_search(session: &mut Session, state: &RwLock<State>) {
+    let start = Instant::now();
+    match session.finish_search() {
+        Ok(update) if update.rendered > 0 => {
+            let rebuilt = Rebuilt { files: Arc::clone(session.files()), changed: update.changed, quiet: true };
+            let mut current = state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let (next, _) = current.advance(Ok(rebuilt));
+            *current = next;
+            eprintln!("search index updated in {} ({} files rendered)", millis(start.elapsed()), update.rendered);
+        }
+        Ok(_) => {}
+        Err(err) => eprintln!("warning: the search index could not be updated: {}", err.chain()),
     }
 }
 
@@ -322,7 +347,7 @@ mod tests {
     /// A successful rebuild to `entries`, with the changes from `old`.
     fn rebuilt(old: &State, entries: &[(&str, &str)]) -> Rebuilt {
         let files = files(entries);
-        Rebuilt { changed: changed_paths(&old.files, &files), files: Arc::new(files) }
+        Rebuilt { changed: changed_paths(&old.files, &files), files: Arc::new(files), quiet: false }
     }
 
     fn state(entries: &[(&str, &str)]) -> State {

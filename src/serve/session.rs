@@ -53,6 +53,9 @@ pub type Files = BTreeMap<String, Arc<[u8]>>;
 /// A site kept in memory.
 pub struct Session {
     options: BuildOptions,
+    /// Whether [`Session::update`] leaves the search index for
+    /// [`Session::finish_search`] (`serve`: pages first).
+    defer_search: bool,
     /// The last good state, when it still matches the sources.
     state: Option<State>,
     files: Arc<Files>,
@@ -72,6 +75,10 @@ struct State {
     templates: u64,
     /// The last groupings and plan, with the [`structure`] they were made for.
     kept: Option<Kept>,
+    /// Search index files left for [`Session::finish_search`]: their entry in
+    /// the kept plan and their new fingerprint (`fingerprints` holds another
+    /// value for them until they are rendered).
+    pending_search: Vec<(usize, u64)>,
 }
 
 /// What an update can take over from the one before when the site's
@@ -93,6 +100,8 @@ pub struct Update {
     /// renders its languages' indexes again: their terms are spread over
     /// every chunk).
     pub search_rendered: usize,
+    /// How many search index files are left for [`Session::finish_search`].
+    pub search_pending: usize,
     /// How many outputs the site has.
     pub outputs: usize,
     /// Whether the content was brought in step without reloading it from disk.
@@ -102,7 +111,14 @@ pub struct Update {
 impl Session {
     /// A session with nothing built yet.
     pub fn new(options: BuildOptions) -> Self {
-        Session { options, state: None, files: Arc::default() }
+        Session { options, defer_search: false, state: None, files: Arc::default() }
+    }
+
+    /// A session whose updates render the pages first and leave the search
+    /// index, whose every file a content edit changes, for
+    /// [`Session::finish_search`]: what an editor looks at is live sooner.
+    pub fn deferring_search(options: BuildOptions) -> Self {
+        Session { defer_search: true, ..Session::new(options) }
     }
 
     /// The last good files.
@@ -121,8 +137,55 @@ impl Session {
             generations: HashMap::new(),
             templates: 0,
             kept: None,
+            pending_search: Vec::new(),
         };
         self.render_changes(state, false)
+    }
+
+    /// Renders the search index files the last update left (see
+    /// [`Session::deferring_search`]); nothing when there are none.
+    pub fn finish_search(&mut self) -> Result<Update, Error> {
+        let nothing = |outputs| Update {
+            changed: Vec::new(),
+            rendered: 0,
+            search_rendered: 0,
+            search_pending: 0,
+            outputs,
+            incremental: true,
+        };
+        let Some(mut state) = self.state.take() else { return Ok(nothing(0)) };
+        let outputs = state.kept.as_ref().map_or(0, |k| k.plan.entries.len());
+        let kept = match state.kept.take() {
+            Some(kept) if !state.pending_search.is_empty() => kept,
+            other => {
+                state.kept = other;
+                self.state = Some(state);
+                return Ok(nothing(outputs));
+            }
+        };
+        let pending = std::mem::take(&mut state.pending_search);
+        let (site, theme) = (&state.loaded.site, &state.loaded.theme);
+        let mut renderer = Renderer::with_editions(site, theme, kept.editions);
+        let entries: Vec<&Entry> = pending.iter().map(|&(i, _)| &kept.plan.entries[i]).collect();
+        let out = MemoryOutput::new();
+        renderer.render(&kept.plan, &entries, &out).map_err(Error::from)?;
+        let mut files: Files = (*self.files).clone();
+        let mut changed = Vec::new();
+        for (path, bytes) in out.into_files() {
+            if files.get(&path).is_none_or(|old| **old != *bytes) {
+                changed.push(path.clone());
+                files.insert(path, Arc::from(bytes));
+            }
+        }
+        changed.sort();
+        for &(i, fingerprint) in &pending {
+            state.fingerprints[i] = fingerprint;
+        }
+        let editions = renderer.into_editions();
+        state.kept = Some(Kept { structure: kept.structure, editions, plan: kept.plan });
+        self.files = Arc::new(files);
+        self.state = Some(state);
+        Ok(Update { changed, rendered: pending.len(), search_rendered: pending.len(), ..nothing(outputs) })
     }
 
     /// Follows changed sources (paths relative to the site root).
@@ -402,25 +465,21 @@ impl Session {
         };
         let versions = versions(&renderer, site, state.templates, &state.generations, &mut state.cards);
         let fingerprints = plan.fingerprints(&versions, site);
-        let todo: Vec<&Entry> = match &old_plan {
-            None => plan
-                .entries
-                .iter()
-                .zip(&fingerprints)
-                .zip(&state.fingerprints)
-                .filter(|((_, new), old)| new != old)
-                .map(|((e, _), _)| e)
-                .collect(),
+        let stale: Vec<usize> = match &old_plan {
+            None => (0..plan.entries.len()).filter(|&i| state.fingerprints.get(i) != Some(&fingerprints[i])).collect(),
             Some(old) => {
                 let before: FxHashMap<&str, u64> = old
                     .iter()
                     .flat_map(|p| p.entries.iter().map(|e| e.path.as_str()))
                     .zip(state.fingerprints.iter().copied())
                     .collect();
-                let entries = plan.entries.iter().zip(&fingerprints);
-                entries.filter(|(e, new)| before.get(e.path.as_str()) != Some(new)).map(|(e, _)| e).collect()
+                let entries = plan.entries.iter().zip(&fingerprints).enumerate();
+                entries.filter(|(_, (e, new))| before.get(e.path.as_str()) != Some(new)).map(|(i, _)| i).collect()
             }
         };
+        let is_search = |i: &usize| plan.entries[*i].kind == crate::plan::Kind::Search;
+        let (later, now): (Vec<usize>, Vec<usize>) = stale.into_iter().partition(|i| self.defer_search && is_search(i));
+        let todo: Vec<&Entry> = now.iter().map(|&i| &plan.entries[i]).collect();
         let out = MemoryOutput::new();
         renderer.render(&plan, &todo, &out).map_err(Error::from)?;
 
@@ -445,9 +504,21 @@ impl Session {
         }
         changed.sort();
         let search_rendered = todo.iter().filter(|e| e.kind == crate::plan::Kind::Search).count();
-        let update =
-            Update { changed, rendered: todo.len(), search_rendered, outputs: plan.entries.len(), incremental };
+        let update = Update {
+            changed,
+            rendered: todo.len(),
+            search_rendered,
+            search_pending: later.len(),
+            outputs: plan.entries.len(),
+            incremental,
+        };
         state.kept = Some(Kept { structure, editions: renderer.into_editions(), plan });
+        let mut fingerprints = fingerprints;
+        // Left for later: not rendered yet, so not the new value.
+        state.pending_search = later.iter().map(|&i| (i, fingerprints[i])).collect();
+        for &i in &later {
+            fingerprints[i] = !fingerprints[i];
+        }
         state.fingerprints = fingerprints;
         self.files = Arc::new(files);
         self.state = Some(state);
@@ -636,14 +707,14 @@ fn versions(
             .collect(),
         search: Vec::new(),
     };
-    // A language's search index holds the articles it shows (as their pages
-    // and cards show them), and every page and profile.
+    // A language's search index holds the articles it shows (their text and
+    // their cards), and every page and profile; not the templates.
     let shared = hash_of(&(&versions.institution_full, &versions.page));
     versions.search = (0..site.config.languages.len())
         .map(|k| {
             let articles = renderer.articles_in(k);
             let shown: Vec<(u64, u64)> =
-                articles.iter().map(|&i| (versions.article_full[i], versions.article_card[i])).collect();
+                articles.iter().map(|&i| (site.articles[i].source_hash, versions.article_card[i])).collect();
             hash_of(&(shared, articles, shown))
         })
         .collect();
