@@ -1,7 +1,9 @@
 //! A mutation fuzzer that runs on stable Rust, for the parts of stele that
 //! read what editors and browsers write: front matter (every kind of
-//! profile), Markdown, site.toml, the dev server's request handler and the
-//! link scanner. Nothing may panic or hang on any input.
+//! profile), Markdown, site.toml, the dev server's request handler, the
+//! link scanner, and the search tokenizer and indexer (rendered pages as
+//! text and as HTML, in each language's rules). Nothing may panic or hang on
+//! any input.
 //!
 //! Seeds come from the repository's own site: every file of `content/`,
 //! `site.toml`, the pages of a build of it (for the link scanner) and
@@ -286,6 +288,24 @@ fn targets() -> Vec<Target> {
             }),
         },
         Target {
+            name: "search",
+            seeds: pages.clone(),
+            run: Box::new(|input| {
+                let text = String::from_utf8_lossy(input);
+                for lang in ["en", "fr", "zh"] {
+                    let _ = stele::search::tokenize::Tokenizer::new(lang).tokenize(&text);
+                }
+                // The page as a document's body and title, and its halves as two documents.
+                let half = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
+                let doc =
+                    |title: &str, html| stele::search::Doc { title: title.to_string(), html, ..Default::default() };
+                let docs = [doc(&text[..half], &text), doc("", &text[half..])];
+                for lang in ["fr", "zh"] {
+                    let _ = stele::search::build(lang, docs.len(), |k| docs[k].clone());
+                }
+            }),
+        },
+        Target {
             name: "link-scanner",
             seeds: pages,
             run: Box::new(move |input| {
@@ -363,7 +383,7 @@ fn fuzz(targets: Vec<Target>, seed: u64, budget: Option<Duration>, hang: Duratio
 fn nothing_panics_or_hangs_on_mutated_input() {
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
     let seed = env("STELE_FUZZ_SEED").unwrap_or(1);
-    // Shared by the five targets.
+    // Shared by the six targets.
     let budget = env("STELE_FUZZ_SECONDS").map(|s| Duration::from_secs(s) / 5);
     let hang = Duration::from_secs(env("STELE_FUZZ_HANG_SECONDS").unwrap_or(30));
     fuzz(targets(), seed, budget, hang);

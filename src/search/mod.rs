@@ -489,7 +489,7 @@ pub fn plain_text(html: &str) -> String {
         out.push_str(&rest[..open]);
         let tag = &rest[open..];
         let close = tag.find('>').map_or(tag.len(), |i| i + 1);
-        let name = tag[1..close.saturating_sub(1).max(1)]
+        let name = tag[1..]
             .trim_start_matches('/')
             .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
             .next()
@@ -539,6 +539,15 @@ mod tests {
         assert_eq!(encode_set(&[40], 100), "oB");
         let all: Vec<u32> = (0..100).collect();
         assert!(encode_set(&all, 100).starts_with('~'));
+    }
+
+    #[test]
+    fn a_tag_cut_before_a_wide_character_ends_the_text() {
+        // (Found by tests/fuzz.rs: the tag's name was cut inside `é`.)
+        assert_eq!(plain_text("a <pé"), "a");
+        let mut seen = Vec::new();
+        html_text("a <pé", |t| seen.push(t.to_string()));
+        assert_eq!(seen, ["a "]);
     }
 
     #[test]
