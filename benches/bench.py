@@ -617,20 +617,44 @@ def to_json(results):
     return out
 
 
-def main(argv):
-    args = parse_args(argv)
+def start(args, prefix):
+    """What every benchmark does first: a signal ends the run through its
+    cleanup, and the work folder is --work (kept) or a new temporary one.
+    Returns (work folder, whether it is kept)."""
 
     def on_signal(signum, _frame):
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
-
     keep = bool(args.work)
-    work = os.path.abspath(args.work) if keep else tempfile.mkdtemp(prefix="stele-bench-")
+    work = os.path.abspath(args.work) if keep else tempfile.mkdtemp(prefix=prefix)
     os.makedirs(work, exist_ok=True)
-    fast_dir, mounted = None, False
+    return work, keep
+
+
+def guarded(body, cleanup):
+    """body()'s exit code; a BenchError or ^C ends it with a message and
+    its code; cleanup() runs in every case."""
     try:
+        return body()
+    except BenchError as e:
+        log("benchmark failed: %s" % e)
+        return 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    finally:
+        cleanup()
+
+
+def main(argv):
+    args = parse_args(argv)
+    work, keep = start(args, "stele-bench-")
+    fast_dir, mounted = None, False
+
+    def body():
+        nonlocal fast_dir, mounted
         fast_dir, mounted = mount_tmpfs(args, work)
         binary = build_stele(args, work)
         hugo = None if args.no_hugo else find_hugo(args.hugo)
@@ -668,19 +692,16 @@ def main(argv):
             with open(args.json, "w") as f:
                 json.dump(to_json(results), f, indent=1)
         return 0
-    except BenchError as e:
-        log("benchmark failed: %s" % e)
-        return 1
-    except KeyboardInterrupt:
-        log("interrupted")
-        return 130
-    finally:
+
+    def cleanup():
         if mounted:
             unmount(fast_dir)
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
         elif fast_dir and not mounted:
             shutil.rmtree(fast_dir, ignore_errors=True)
+
+    return guarded(body, cleanup)
 
 
 def cpu_model():

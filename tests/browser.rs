@@ -435,6 +435,8 @@ fn search_finds_english_french_and_chinese_with_the_keyboard_alone() {
     for (page, query, expected) in [
         ("search/", "Forbidden", "/articles/forbidden-city-dunhuang-joint-exhibitions-research/"),
         ("search/", "dunhaung library", "/articles/dunhuang-guimet-library-cave-digital-library/"),
+        // A typo that leaves four letters of a five-letter word.
+        ("search/", "moga library", "/articles/dunhuang-guimet-library-cave-digital-library/"),
         ("fr/search/", "bibliotheque", "/fr/articles/dunhuang-guimet-library-cave-digital-library/"),
         ("fr/search/", "academie guimet numerique", "/fr/articles/dunhuang-guimet"),
         ("zh/search/", "藏经", "/zh/articles/dunhuang-guimet-library-cave-digital-library/"),

@@ -366,7 +366,7 @@ impl<'a> Voice<'a> {
         if let Some(&i) = articles.get(k) {
             let (a, card) = (&site.articles[i], self.card(i));
             return Doc {
-                url: card.url.clone(),
+                url: self.from_root(&self.routes.article(&a.lang, &a.slug)),
                 title: a.title.clone(),
                 date_iso: Some(card.date_iso.clone()),
                 date_display: Some(card.date_display.clone()),
@@ -378,7 +378,7 @@ impl<'a> Voice<'a> {
         if let Some(&i) = pages.get(k - articles.len()) {
             let p = &site.pages[i];
             return Doc {
-                url: self.base.url(&self.routes.page(&p.lang, &p.slug)),
+                url: self.from_root(&self.routes.page(&p.lang, &p.slug)),
                 title: p.title.clone(),
                 date_iso: p.updated.as_ref().map(|u| u.iso()),
                 date_display: p.updated.as_ref().map(|u| u.display(&self.dates)),
@@ -391,12 +391,24 @@ impl<'a> Voice<'a> {
         let profile = site.institutions[id].profile_in(lang);
         let card = &self.institution_cards[id];
         Doc {
-            url: card.url.clone(),
+            url: self.from_root(&self.routes.institution(lang, &site.institutions[id].slug)),
             title: card.name.clone(),
             institutions: card.names.iter().map(|n| n.name.clone()).collect(),
             summary: profile.body.first_paragraph.clone(),
             html: &profile.body.html,
             ..Doc::default()
+        }
+    }
+
+    /// A site path as the search index writes it: relative to this
+    /// language's root (`articles/x/` on `/fr/`, `../articles/x/` for the
+    /// default language's page shown in French).
+    fn from_root(&self, site_path: &str) -> String {
+        let root = self.routes.home(self.lang());
+        let path = crate::plan::route::url_path(site_path);
+        match site_path.strip_prefix(root.as_str()) {
+            Some(rest) => crate::plan::route::url_path(rest),
+            None => format!("{}{path}", "../".repeat(root.matches('/').count())),
         }
     }
 

@@ -47,12 +47,15 @@ pub const DOCS_PER_CHUNK: usize = 10;
 /// number of documents over this.
 const DOCS_PER_TERM_CHUNK: usize = 32;
 
-/// How long an excerpt is, in characters.
+/// How long an excerpt is, in characters of Latin text; a Chinese
+/// character counts as two (it says more, and takes three bytes).
 const EXCERPT_CHARS: usize = 320;
 
 /// One thing a reader can find: an article, a page or a profile.
 #[derive(Debug, Clone, Default)]
 pub struct Doc<'a> {
+    /// Its address relative to its language's root (`articles/x/`, the
+    /// root being `/fr/` or `/`): the index is in `<root>search/`.
     pub url: String,
     pub title: String,
     /// The date as a machine reads it (`2024-03-12`, `2024-03`).
@@ -406,9 +409,10 @@ fn record(d: &Doc) -> serde_json::Value {
 /// The summary, then the start of the body when the summary is short, cut
 /// at a word near [`EXCERPT_CHARS`].
 fn excerpt(summary: &str, html: &str) -> String {
+    // A character's width: two for Han characters, one for the others.
+    let width = |c: char| if tokenize::is_han(c) { 2 } else { 1 };
     let mut out = summary.trim().to_string();
-    let mut chars = out.chars().count();
-    if chars < EXCERPT_CHARS {
+    if out.chars().map(width).sum::<usize>() < EXCERPT_CHARS {
         // The start of the body is enough (a tag cut at the end is dropped).
         let mut end = html.len().min(EXCERPT_CHARS * 4);
         while !html.is_char_boundary(end) {
@@ -422,17 +426,20 @@ fn excerpt(summary: &str, html: &str) -> String {
                 out.push_str(" … ");
             }
             out.push_str(rest);
-            chars = out.chars().count();
         }
     }
-    if chars <= EXCERPT_CHARS {
+    let mut used = 0;
+    let Some((cut, _)) = out.char_indices().find(|&(_, c)| {
+        used += width(c);
+        used > EXCERPT_CHARS
+    }) else {
         return out;
-    }
-    let cut: String = out.chars().take(EXCERPT_CHARS).collect();
+    };
     // At the last space when there is one near the end (Chinese has none).
-    match cut.rfind(' ') {
-        Some(i) if i > cut.len() * 3 / 4 => format!("{}…", &cut[..i]),
-        _ => format!("{cut}…"),
+    let head = &out[..cut];
+    match head.rfind(' ') {
+        Some(i) if i > head.len() * 3 / 4 => format!("{}…", &head[..i]),
+        _ => format!("{head}…"),
     }
 }
 

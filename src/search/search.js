@@ -133,6 +133,8 @@
 
   function Index(url, lang) {
     this.url = url;
+    // The language's root: documents' addresses are relative to it.
+    this.root = new URL('..', new URL(url, location.href)).href;
     this.tokenizer = new Tokenizer(lang);
     this.files = {};
     this.requests = 0;
@@ -168,10 +170,10 @@
   function parts(index, query) {
     var chars = Array.from(String(query).normalize('NFC')), out = [], tk = index.tokenizer;
     scan(chars, tk.fam, function (s, e) {
-      var run = chars.slice(s, e), keys = [];
-      if (run.length === 1) keys.push(run[0]);
-      for (var j = 0; j + 1 < run.length; j += 2) keys.push(run[j] + run[j + 1]);
-      if (run.length > 1 && run.length % 2 === 1) keys.push(run[run.length - 2] + run[run.length - 1]);
+      // Every pair of neighbours: a page that has them all has the run, or
+      // nearly always does (the pairs could be apart).
+      var run = chars.slice(s, e), keys = run.length === 1 ? [run[0]] : [];
+      for (var j = 0; j + 1 < run.length; j++) if (keys.indexOf(run[j] + run[j + 1]) < 0) keys.push(run[j] + run[j + 1]);
       out.push({ han: run.join(''), keys: keys });
     }, function (s, e, text) {
       var t = tk.word(text);
@@ -185,13 +187,13 @@
     return Promise.all(part.keys.map(function (k) { return index.term(k); })).then(function (records) {
       if (part.han || records[0]) return [records, false];
       var word = part.token.word;
-      // Not in the index: words one typo away (five letters and more), or
-      // that it begins (the word being typed).
+      // Not in the index: words of five letters or more one typo away, or
+      // words it begins (the word being typed).
       if (word.length < 3) return [[], false];
       return index.get('words.json').then(function (words) {
         var found = [], keys = {};
         words.split(' ').forEach(function (w) {
-          var typo = word.length >= 5 && nearby(word, w);
+          var typo = Math.max(word.length, w.length) >= 5 && word.length >= 4 && nearby(word, w);
           var prefix = part.last && w.length > word.length && w.slice(0, word.length) === word;
           if (typo || prefix) {
             var t = index.tokenizer.word(w);
@@ -298,6 +300,9 @@
       el.appendChild(document.createTextNode('… '));
     }
     var to = Math.min(n, from + width);
+    // At a space near the end, when there is one (Chinese has none).
+    var end = to < n ? s.chars.lastIndexOf(' ', to) : -1;
+    if (end > to - 30) to = end;
     fill(el, s, from, to);
     if (to < n) el.appendChild(document.createTextNode(' …'));
   }
@@ -327,7 +332,7 @@
           if (!d) return;
           var li = document.createElement('li'), h = document.createElement('h2'), a = document.createElement('a');
           li.className = 'search-result';
-          a.href = d[0];
+          a.href = new URL(d[0], index.root).href;
           fill(a, spans(index, d[1], result.words, result.han), 0, Array.from(d[1]).length);
           h.appendChild(a);
           li.appendChild(h);
