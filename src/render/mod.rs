@@ -80,8 +80,85 @@ struct Voice<'a> {
     feed_items: Vec<std::sync::OnceLock<Box<Result<FeedItem, Diagnostic>>>>,
     /// For the default language's voice: the site in the other languages (for the 404 page).
     other_sites: Vec<SiteView>,
-    /// The language's search index, made when its first file is rendered.
-    search: std::sync::OnceLock<Vec<Vec<u8>>>,
+}
+
+/// What a language's search index is made from: the site and what the
+/// language's voice knows of it, owned, so that the index is made on a
+/// thread of its own while the pages are rendered (and the voice lets go of
+/// its cards between languages).
+struct SearchSource<'a> {
+    site: &'a Site,
+    lang: &'a str,
+    routes: Routes,
+    articles: Vec<usize>,
+    pages: Vec<usize>,
+    count: usize,
+    dates: crate::content::date::DateFormat,
+    /// Each institution's name in the language, and its other names.
+    institutions: Vec<String>,
+    other_names: Vec<Vec<String>>,
+}
+
+impl<'a> SearchSource<'a> {
+    /// The index's files, in the order of [`crate::search::Layout`].
+    fn build(&self) -> Vec<Vec<u8>> {
+        crate::search::build(self.lang, self.count, |k| self.doc(k))
+    }
+
+    /// Document `k`: in the order of [`crate::plan::search_documents`], the
+    /// articles the language's listings show (newest first), its pages, and
+    /// the profile of every institution.
+    fn doc(&self, k: usize) -> crate::search::Doc<'a> {
+        use crate::search::Doc;
+        let (site, lang) = (self.site, self.lang);
+        if let Some(&i) = self.articles.get(k) {
+            let a = &site.articles[i];
+            return Doc {
+                url: self.relative_to_root(&self.routes.article(&a.lang, &a.slug)),
+                title: a.title.clone(),
+                date_iso: Some(a.date.iso()),
+                date_display: Some(a.date.display(&self.dates)),
+                institutions: a.institutions.iter().map(|&id| self.institutions[id].clone()).collect(),
+                summary: a.summary.clone(),
+                html: &a.body.html,
+            };
+        }
+        if let Some(&i) = self.pages.get(k - self.articles.len()) {
+            let p = &site.pages[i];
+            return Doc {
+                url: self.relative_to_root(&self.routes.page(&p.lang, &p.slug)),
+                title: p.title.clone(),
+                date_iso: p.updated.as_ref().map(|u| u.iso()),
+                date_display: p.updated.as_ref().map(|u| u.display(&self.dates)),
+                summary: p.summary.clone(),
+                html: &p.body.html,
+                ..Doc::default()
+            };
+        }
+        let id = InstitutionId(k - self.articles.len() - self.pages.len());
+        let inst = &site.institutions[id];
+        let profile = inst.profile_in(lang);
+        Doc {
+            url: self.relative_to_root(&self.routes.institution(lang, &inst.slug)),
+            title: self.institutions[id].clone(),
+            institutions: self.other_names[id].clone(),
+            summary: profile.body.first_paragraph.clone(),
+            html: &profile.body.html,
+            ..Doc::default()
+        }
+    }
+
+    /// A site path as the search index writes it: relative to the
+    /// language's root (`articles/x/` on `/fr/`, `../articles/x/` for the
+    /// default language's page shown in French).
+    fn relative_to_root(&self, site_path: &str) -> String {
+        let root = self.routes.home(self.lang);
+        let path = crate::plan::route::url_path(site_path);
+        match site_path.strip_prefix(root.as_str()) {
+            Some(rest) => crate::plan::route::url_path(rest),
+            None => format!("{}{path}", "../".repeat(root.matches('/').count())),
+        }
+    }
 }
 
 /// The entry being rendered, with its plan (for its translations).
@@ -194,24 +271,52 @@ impl<'a> Renderer<'a> {
     /// sets at once; then the sitemap, whose entries for every page of every
     /// language are the largest view of all.
     pub fn render(&mut self, plan: &Plan, entries: &[&Entry], out: &dyn Output) -> Result<(), Vec<Diagnostic>> {
-        let mut problems: Vec<Diagnostic> = Vec::new();
-        // The sitemap lists every page of every language: made last, alone.
-        let phases = (0..self.voices.len()).map(Some).chain([None]);
-        for phase in phases {
-            let k = phase.unwrap_or(0);
-            let voice = &self.voices[k];
-            // The search index first, with every thread (its files are rendered in parallel).
-            if phase.is_some() && entries.iter().any(|e| e.edition == k && matches!(e.job, Job::SearchFile(_))) {
-                voice.search_files();
-            }
-            let mine = entries.par_iter().filter(|entry| match phase {
-                Some(k) => entry.edition == k && entry.kind != crate::plan::Kind::Sitemap,
-                None => entry.kind == crate::plan::Kind::Sitemap,
+        let is_search = |e: &&&Entry| matches!(e.job, Job::SearchFile(_));
+        // The search indexes are made on a thread of their own, one language
+        // after the other, while the pages are rendered: the build has moments
+        // when a core waits (reading, the sitemap), which the index fills.
+        let wanted: Vec<usize> =
+            (0..self.voices.len()).filter(|&k| entries.iter().any(|e| e.edition == k && is_search(&e))).collect();
+        let sources: Vec<(usize, SearchSource<'a>)> =
+            wanted.iter().map(|&k| (k, self.voices[k].search_source())).collect();
+        std::thread::scope(|scope| {
+            let indexes = scope.spawn(move || {
+                // Its own pool of one thread, so that the index's work does not
+                // queue behind (or ahead of) the pages' in the global pool.
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+                sources
+                    .iter()
+                    .map(|(k, source)| {
+                        (*k, pool.as_ref().map_or_else(|_| source.build(), |p| p.install(|| source.build())))
+                    })
+                    .collect::<Vec<_>>()
             });
-            problems.extend(mine.filter_map(|entry| voice.run(At { plan, entry }, out).err()).collect::<Vec<_>>());
-            self.voices[k].release();
-        }
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+            let mut problems: Vec<Diagnostic> = Vec::new();
+            // The sitemap lists every page of every language: made last, alone.
+            let phases = (0..self.voices.len()).map(Some).chain([None]);
+            for phase in phases {
+                let k = phase.unwrap_or(0);
+                let voice = &self.voices[k];
+                let mine = entries.par_iter().filter(|entry| !is_search(entry)).filter(|entry| match phase {
+                    Some(k) => entry.edition == k && entry.kind != crate::plan::Kind::Sitemap,
+                    None => entry.kind == crate::plan::Kind::Sitemap,
+                });
+                problems.extend(mine.filter_map(|entry| voice.run(At { plan, entry }, out).err()).collect::<Vec<_>>());
+                self.voices[k].release();
+            }
+            let indexes = indexes.join().unwrap_or_default();
+            for (k, mut files) in indexes {
+                for entry in entries.iter().filter(|e| e.edition == k) {
+                    if let Job::SearchFile(i) = entry.job {
+                        let bytes = files.get_mut(i).map(std::mem::take).unwrap_or_default();
+                        if let Err(e) = out.put(&entry.path, bytes) {
+                            problems.push(Diagnostic::new(&entry.path, e.to_string()));
+                        }
+                    }
+                }
+            }
+            if problems.is_empty() { Ok(()) } else { Err(problems) }
+        })
     }
 
     /// The bytes of one generated file.
@@ -343,7 +448,6 @@ impl<'a> Voice<'a> {
             sitemap: std::sync::OnceLock::new(),
             feed_items: (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect(),
             other_sites: Vec::new(),
-            search: std::sync::OnceLock::new(),
         }
     }
 
@@ -352,79 +456,26 @@ impl<'a> Voice<'a> {
         self.cards.iter_mut().for_each(|card| drop(card.take()));
         self.feed_items.iter_mut().for_each(|item| drop(item.take()));
         drop(self.sitemap.take());
-        drop(self.search.take());
     }
 
-    /// Everything a reader can find in this language, in the order of
-    /// [`crate::plan::search_documents`]: the articles its listings show
-    /// (newest first), its pages, and the profile of every institution.
-    /// Document `k`, made when the index reads it.
-    fn search_doc(&self, pages: &[usize], k: usize) -> crate::search::Doc<'a> {
-        use crate::search::Doc;
-        let (site, lang): (&'a Site, &'a str) = (self.site, &self.language.code);
-        let articles = &self.index.articles;
-        if let Some(&i) = articles.get(k) {
-            let (a, card) = (&site.articles[i], self.card(i));
-            return Doc {
-                url: self.from_root(&self.routes.article(&a.lang, &a.slug)),
-                title: a.title.clone(),
-                date_iso: Some(card.date_iso.clone()),
-                date_display: Some(card.date_display.clone()),
-                institutions: card.institutions.iter().map(|t| t.name.clone()).collect(),
-                summary: a.summary.clone(),
-                html: &a.body.html,
-            };
+    /// What this language's search index is made from (see [`SearchSource`]).
+    fn search_source(&self) -> SearchSource<'a> {
+        let lang: &'a str = &self.language.code;
+        SearchSource {
+            site: self.site,
+            pages: self.site.pages_in(lang),
+            articles: self.index.articles.clone(),
+            count: crate::plan::search_documents(self.site, &self.index),
+            routes: self.routes.clone(),
+            dates: crate::content::date::DateFormat::new(&self.language.tag),
+            institutions: self.institution_links.iter().map(|t| t.name.clone()).collect(),
+            other_names: self
+                .institution_cards
+                .iter()
+                .map(|c| c.names.iter().map(|n| n.name.clone()).collect())
+                .collect(),
+            lang,
         }
-        if let Some(&i) = pages.get(k - articles.len()) {
-            let p = &site.pages[i];
-            return Doc {
-                url: self.from_root(&self.routes.page(&p.lang, &p.slug)),
-                title: p.title.clone(),
-                date_iso: p.updated.as_ref().map(|u| u.iso()),
-                date_display: p.updated.as_ref().map(|u| u.display(&self.dates)),
-                summary: p.summary.clone(),
-                html: &p.body.html,
-                ..Doc::default()
-            };
-        }
-        let id = InstitutionId(k - articles.len() - pages.len());
-        let profile = site.institutions[id].profile_in(lang);
-        let card = &self.institution_cards[id];
-        Doc {
-            url: self.from_root(&self.routes.institution(lang, &site.institutions[id].slug)),
-            title: card.name.clone(),
-            institutions: card.names.iter().map(|n| n.name.clone()).collect(),
-            summary: profile.body.first_paragraph.clone(),
-            html: &profile.body.html,
-            ..Doc::default()
-        }
-    }
-
-    /// A site path as the search index writes it: relative to this
-    /// language's root (`articles/x/` on `/fr/`, `../articles/x/` for the
-    /// default language's page shown in French).
-    fn from_root(&self, site_path: &str) -> String {
-        let root = self.routes.home(self.lang());
-        let path = crate::plan::route::url_path(site_path);
-        match site_path.strip_prefix(root.as_str()) {
-            Some(rest) => crate::plan::route::url_path(rest),
-            None => format!("{}{path}", "../".repeat(root.matches('/').count())),
-        }
-    }
-
-    /// The language's search index, made once (all of it at once: its files
-    /// depend on every document).
-    fn search_files(&self) -> &[Vec<u8>] {
-        self.search.get_or_init(|| {
-            let pages = self.site.pages_in(self.lang());
-            let count = crate::plan::search_documents(self.site, &self.index);
-            crate::search::build(self.lang(), count, |k| self.search_doc(&pages, k))
-        })
-    }
-
-    /// File `k` of the language's search index.
-    fn search_file(&self, k: usize) -> Vec<u8> {
-        self.search_files().get(k).cloned().unwrap_or_default()
     }
 
     /// The search page: a form that works without the script, and the
@@ -677,7 +728,8 @@ impl<'a> Voice<'a> {
             }
             Job::Robots => self.robots(),
             Job::Search => self.search_page(at),
-            Job::SearchFile(k) => Ok(self.search_file(k)),
+            // (`render` makes each language's index once, beside its pages.)
+            Job::SearchFile(k) => Ok(self.search_source().build().swap_remove(k)),
             Job::SearchScript => Ok(crate::search::SCRIPT.as_bytes().to_vec()),
             Job::Asset(_) | Job::Image(_) | Job::ThemeStatic(_) => Ok(Vec::new()),
         }

@@ -297,19 +297,12 @@ pub fn build<'a>(lang: &str, count: usize, doc: impl Fn(usize) -> Doc<'a> + Sync
     let term_chunks: Vec<Vec<u8>> = (0..layout.term_chunks)
         .into_par_iter()
         .map(|k| {
-            let mut merged: BTreeMap<&str, Term> = BTreeMap::new();
+            // Each term of the chunk with its pieces, part after part.
+            let mut merged: BTreeMap<&str, Vec<&Term>> = BTreeMap::new();
             for part in &parts {
                 for &slot in &part.buckets[k] {
                     let (key, t) = &part.terms[slot as usize];
-                    let all = merged.entry(key.as_str()).or_default();
-                    all.docs.extend_from_slice(&t.docs);
-                    all.title.extend_from_slice(&t.title);
-                    all.strong.extend_from_slice(&t.strong);
-                    all.words.extend(t.words.iter().cloned());
-                    for (spelling, ids) in &t.exact {
-                        let s = all.spelling(spelling);
-                        all.exact[s].1.extend_from_slice(ids);
-                    }
+                    merged.entry(key.as_str()).or_default().push(t);
                 }
             }
             term_chunk(&merged, count)
@@ -339,23 +332,32 @@ pub fn build<'a>(lang: &str, count: usize, doc: impl Fn(usize) -> Doc<'a> + Sync
     files
 }
 
-/// A term chunk: term -> [documents, in the title, three times or more, words, spellings].
-fn term_chunk(terms: &BTreeMap<&str, Term>, n: usize) -> Vec<u8> {
+/// A term chunk: term -> [documents, in the title, three times or more,
+/// words, spellings], each term from its pieces in the parts, in order.
+fn term_chunk(terms: &BTreeMap<&str, Vec<&Term>>, n: usize) -> Vec<u8> {
     let map: serde_json::Map<String, serde_json::Value> = terms
         .iter()
-        .map(|(key, t)| {
+        .map(|(key, pieces)| {
+            let set = |ids: fn(&Term) -> &[u32]| encode_ids(pieces.iter().flat_map(|t| ids(t).iter().copied()), n);
+            let words: BTreeSet<&str> = pieces.iter().flat_map(|t| t.words.iter().map(String::as_str)).collect();
             let mut record = vec![
-                serde_json::Value::String(encode_set(&t.docs, n)),
-                serde_json::Value::String(encode_set(&t.title, n)),
-                serde_json::Value::String(encode_set(&t.strong, n)),
-                serde_json::Value::String(t.words.iter().map(String::as_str).collect::<Vec<_>>().join(" ")),
+                serde_json::Value::String(set(|t| &t.docs)),
+                serde_json::Value::String(set(|t| &t.title)),
+                serde_json::Value::String(set(|t| &t.strong)),
+                serde_json::Value::String(words.into_iter().collect::<Vec<_>>().join(" ")),
             ];
             // Spellings only where they tell documents apart.
-            if t.exact.len() > 1 {
-                let mut spellings: Vec<&(String, Vec<u32>)> = t.exact.iter().collect();
-                spellings.sort();
-                let spellings =
-                    spellings.into_iter().map(|(s, ids)| (s.clone(), serde_json::Value::String(encode_set(ids, n))));
+            let mut spellings: BTreeMap<&str, Vec<&[u32]>> = BTreeMap::new();
+            for t in pieces {
+                for (spelling, ids) in &t.exact {
+                    spellings.entry(spelling.as_str()).or_default().push(ids);
+                }
+            }
+            if spellings.len() > 1 {
+                let spellings = spellings.into_iter().map(|(s, lists)| {
+                    let ids = encode_ids(lists.into_iter().flat_map(|l| l.iter().copied()), n);
+                    (s.to_string(), serde_json::Value::String(ids))
+                });
                 record.push(serde_json::Value::Object(spellings.collect()));
             }
             (key.to_string(), serde_json::Value::Array(record))
@@ -402,8 +404,10 @@ struct Meta<'a> {
 }
 
 /// A document as its chunk holds it: [url, title, iso date, date, institutions, excerpt].
-fn record(d: &Doc) -> serde_json::Value {
-    serde_json::json!([d.url, d.title, d.date_iso, d.date_display, d.institutions, excerpt(&d.summary, d.html)])
+type Record<'d> = (&'d str, &'d str, &'d Option<String>, &'d Option<String>, &'d [String], String);
+
+fn record<'d>(d: &'d Doc) -> Record<'d> {
+    (&d.url, &d.title, &d.date_iso, &d.date_display, &d.institutions, excerpt(&d.summary, d.html))
 }
 
 /// The summary, then the start of the body when the summary is short, cut
@@ -452,9 +456,18 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 /// A sorted set of ids below `n`, as the shorter of gaps and bitmap.
 pub fn encode_set(ids: &[u32], n: usize) -> String {
+    encode_ids(ids.iter().copied(), n)
+}
+
+/// [`encode_set`] of ids given in increasing order.
+fn encode_ids(ids: impl Iterator<Item = u32>, n: usize) -> String {
     let mut gaps = String::new();
+    let mut bits = vec![0u8; n.div_ceil(8)];
     let mut last: i64 = -1;
-    for &id in ids {
+    for id in ids {
+        if let Some(byte) = bits.get_mut(id as usize / 8) {
+            *byte |= 1 << (id % 8);
+        }
         let mut gap = (i64::from(id) - last - 1) as u64;
         last = i64::from(id);
         loop {
@@ -467,15 +480,12 @@ pub fn encode_set(ids: &[u32], n: usize) -> String {
             gaps.push(B64[digit | 32] as char);
         }
     }
-    let bytes = ids.last().map_or(0, |&m| m as usize / 8 + 1).min(n.div_ceil(8));
+    let bytes = if last < 0 { 0 } else { (last as usize / 8 + 1).min(bits.len()) };
     let bitmap_len = 1 + bytes.div_ceil(3) * 4;
     if bitmap_len >= gaps.len() {
         return gaps;
     }
-    let mut bits = vec![0u8; bytes];
-    for &id in ids {
-        bits[id as usize / 8] |= 1 << (id % 8);
-    }
+    bits.truncate(bytes);
     let mut out = String::with_capacity(bitmap_len);
     out.push('~');
     for group in bits.chunks(3) {

@@ -184,12 +184,22 @@ pub enum Run<'t> {
 
 /// `text` in NFC (borrowed when it already is).
 pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() || unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
+    if text.is_ascii()
+        || text.chars().all(surely_nfc)
+        || unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
     {
         std::borrow::Cow::Borrowed(text)
     } else {
         std::borrow::Cow::Owned(text.nfc().collect())
     }
+}
+
+/// Whether `c` is left as it is by NFC whatever surrounds it: below the
+/// combining diacritics (ASCII, Latin-1, Latin Extended-A and -B), and the
+/// CJK Unified Ideographs (a fast answer for most text; the others are
+/// asked to the Unicode tables).
+fn surely_nfc(c: char) -> bool {
+    c < '\u{300}' || ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
 /// The terms of a run of Han characters: each character, and each pair of
@@ -236,7 +246,12 @@ fn char_at(text: &str, i: usize) -> (char, usize) {
 }
 
 fn is_word(c: char) -> bool {
-    if c.is_ascii() { c.is_ascii_alphanumeric() } else { c.is_alphanumeric() && !is_han(c) }
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // Latin-1's and Latin Extended-A's letters (all but × and ÷), without a table.
+        '\u{C0}'..='\u{17F}' => c != '\u{D7}' && c != '\u{F7}',
+        _ => c.is_alphanumeric() && !is_han(c),
+    }
 }
 
 fn is_apostrophe(c: char) -> bool {
