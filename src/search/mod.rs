@@ -49,7 +49,7 @@ const DOCS_PER_TERM_CHUNK: usize = 32;
 
 /// How long an excerpt is, in characters of Latin text; a Chinese
 /// character counts as two (it says more, and takes three bytes).
-const EXCERPT_CHARS: usize = 320;
+const EXCERPT_CHARS: usize = 260;
 
 /// One thing a reader can find: an article, a page or a profile.
 #[derive(Debug, Clone, Default)]
