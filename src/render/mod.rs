@@ -280,10 +280,12 @@ impl<'a> Renderer<'a> {
         let sources: Vec<(usize, SearchSource<'a>)> =
             wanted.iter().map(|&k| (k, self.voices[k].search_source())).collect();
         std::thread::scope(|scope| {
+            // With pages to render, the index has its own pool of one thread,
+            // so that its work does not queue behind (or ahead of) the pages'
+            // in the global pool; alone (serve's second step), it has them all.
+            let alone = entries.iter().all(|e| matches!(e.job, Job::SearchFile(_)));
             let indexes = scope.spawn(move || {
-                // Its own pool of one thread, so that the index's work does not
-                // queue behind (or ahead of) the pages' in the global pool.
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(if alone { 0 } else { 1 }).build();
                 sources
                     .iter()
                     .map(|(k, source)| {
