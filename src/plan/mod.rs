@@ -639,7 +639,7 @@ impl<'a> Planner<'a> {
         let base = self.routes.search(&lang);
         self.push_page(file_of(&base), Kind::Page, Job::Search, Vec::new(), 0, None, alternate("search"));
         let layout = crate::search::Layout::new(search_documents(site, index));
-        for k in 0..layout.len() {
+        for k in 0..layout.files() {
             let path = format!("{base}{}", layout.name(k));
             let shows = vec![shown(Source::Search(self.edition), How::Full)];
             self.push(path, Kind::Search, Job::SearchFile(k), shows, hash_of(&layout), None);

@@ -89,12 +89,8 @@ impl Layout {
     }
 
     /// The number of files.
-    pub fn len(&self) -> usize {
+    pub fn files(&self) -> usize {
         2 + self.term_chunks + self.doc_chunks
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     /// The name of file `k` below `search/`.
@@ -324,7 +320,7 @@ pub fn build<'a>(lang: &str, count: usize, doc: impl Fn(usize) -> Doc<'a> + Sync
         doc_chunks: layout.doc_chunks,
         per_chunk: DOCS_PER_CHUNK,
     };
-    let mut files = Vec::with_capacity(layout.len());
+    let mut files = Vec::with_capacity(layout.files());
     files.push(json(&meta));
     files.push(json(&vocabulary.into_iter().collect::<Vec<_>>().join(" ")));
     files.extend(term_chunks);
@@ -366,30 +362,64 @@ fn term_chunk(terms: &BTreeMap<&str, Vec<&Term>>, n: usize) -> Vec<u8> {
     json(&map)
 }
 
-/// Calls `f` with each run of text of rendered HTML, between its tags, with
-/// entities decoded (the text of `script` and `style` elements skipped). A
-/// word with markup inside it (`con<em>ser</em>vation`) is read as two.
+/// Calls `f` with each block of text of rendered HTML (the text between
+/// two tags that are not inline), entities decoded, the text of `script`,
+/// `style` and `template` elements skipped. Text on both sides of an inline
+/// tag is one (`con<em>ser</em>vation` is one word).
 pub fn html_text(html: &str, mut f: impl FnMut(&str)) {
-    let mut rest = html;
-    let mut text = |t: &str| {
-        if t.contains('&') {
-            f(&html_escape::decode_html_entities(t))
-        } else if !t.is_empty() {
-            f(t)
+    let mut block = String::new();
+    let mut flush = |block: &mut String| {
+        if !block.is_empty() {
+            f(block);
+            block.clear();
         }
     };
-    while let Some(open) = rest.find('<') {
-        text(&rest[..open]);
+    let mut rest = html;
+    while !rest.is_empty() {
+        let open = rest.find('<').unwrap_or(rest.len());
+        let text = &rest[..open];
+        if text.contains('&') {
+            block.push_str(&html_escape::decode_html_entities(text));
+        } else {
+            block.push_str(text);
+        }
         let tag = &rest[open..];
+        if tag.is_empty() {
+            break;
+        }
         let close = tag.find('>').map_or(tag.len(), |i| i + 1);
         rest = &tag[close..];
-        let name = tag[1..].split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').next().unwrap_or("");
-        if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") {
-            let end = if name.eq_ignore_ascii_case("script") { "</script" } else { "</style" };
-            rest = rest.find(end).map_or("", |i| &rest[i..]);
+        let name = tag[1..].trim_start_matches('/');
+        let name = name.split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').next().unwrap_or("");
+        let name = name.to_ascii_lowercase();
+        let inline = matches!(
+            name.as_str(),
+            "a" | "abbr"
+                | "b"
+                | "code"
+                | "del"
+                | "em"
+                | "i"
+                | "ins"
+                | "mark"
+                | "s"
+                | "small"
+                | "span"
+                | "strong"
+                | "sub"
+                | "sup"
+                | "u"
+                | "wbr"
+        );
+        if inline {
+            continue;
+        }
+        flush(&mut block);
+        if matches!(name.as_str(), "script" | "style" | "template") && !tag.starts_with("</") {
+            rest = rest.find(&format!("</{name}")).map_or("", |i| &rest[i..]);
         }
     }
-    text(rest);
+    flush(&mut block);
 }
 
 #[derive(Serialize)]
@@ -500,50 +530,9 @@ fn encode_ids(ids: impl Iterator<Item = u32>, n: usize) -> String {
 
 /// The text of rendered HTML: tags out, entities decoded, whitespace collapsed.
 pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        let tag = &rest[open..];
-        let close = tag.find('>').map_or(tag.len(), |i| i + 1);
-        let name = tag[1..]
-            .trim_start_matches('/')
-            .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        // Inline elements join their text; the others separate it.
-        let inline = matches!(
-            name.as_str(),
-            "a" | "em"
-                | "strong"
-                | "b"
-                | "i"
-                | "code"
-                | "span"
-                | "sup"
-                | "sub"
-                | "abbr"
-                | "mark"
-                | "small"
-                | "del"
-                | "ins"
-                | "s"
-                | "u"
-                | "wbr"
-        );
-        if !inline {
-            out.push(' ');
-        }
-        rest = &tag[close..];
-        if matches!(name.as_str(), "script" | "style" | "template") && !tag.starts_with("</") {
-            let end = format!("</{name}");
-            rest = rest.find(&end).map_or("", |i| &rest[i..]);
-        }
-    }
-    out.push_str(rest);
-    let decoded = html_escape::decode_html_entities(&out);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut words: Vec<String> = Vec::new();
+    html_text(html, |block| words.extend(block.split_whitespace().map(str::to_string)));
+    words.join(" ")
 }
 
 #[cfg(test)]
@@ -568,6 +557,13 @@ mod tests {
     }
 
     #[test]
+    fn inline_markup_inside_a_word_leaves_it_whole_and_blocks_apart() {
+        let mut seen = Vec::new();
+        html_text("<p>con<em>ser</em>vation &amp; <a href=\"x\">Mogao</a></p><li>b</li>", |t| seen.push(t.to_string()));
+        assert_eq!(seen, ["conservation & Mogao", "b"]);
+    }
+
+    #[test]
     fn plain_text_drops_tags_and_decodes() {
         assert_eq!(plain_text("<p>Le <em>mus</em>ée &amp; co</p><p>b</p>"), "Le musée & co b");
         assert_eq!(plain_text("<p>a</p><script>x()</script><p>b</p>"), "a b");
@@ -577,7 +573,7 @@ mod tests {
     fn layout_names_every_file() {
         let l = Layout::new(25);
         assert_eq!(
-            (0..l.len()).map(|k| l.name(k)).collect::<Vec<_>>(),
+            (0..l.files()).map(|k| l.name(k)).collect::<Vec<_>>(),
             ["meta.json", "words.json", "t/0.json", "d/0.json", "d/1.json", "d/2.json"]
         );
     }

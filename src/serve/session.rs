@@ -171,13 +171,7 @@ impl Session {
         renderer.render(&kept.plan, &entries, &out).map_err(Error::from)?;
         let mut files: Files = (*self.files).clone();
         let mut changed = Vec::new();
-        for (path, bytes) in out.into_files() {
-            if files.get(&path).is_none_or(|old| **old != *bytes) {
-                changed.push(path.clone());
-                files.insert(path, Arc::from(bytes));
-            }
-        }
-        changed.sort();
+        put_changed(&mut files, out, &mut changed);
         for &(i, fingerprint) in &pending {
             state.fingerprints[i] = fingerprint;
         }
@@ -496,13 +490,7 @@ impl Session {
                 kept
             });
         }
-        for (path, bytes) in out.into_files() {
-            if files.get(&path).is_none_or(|old| **old != *bytes) {
-                changed.push(path.clone());
-                files.insert(path, Arc::from(bytes));
-            }
-        }
-        changed.sort();
+        put_changed(&mut files, out, &mut changed);
         let search_rendered = todo.iter().filter(|e| e.kind == crate::plan::Kind::Search).count();
         let update = Update {
             changed,
@@ -524,6 +512,18 @@ impl Session {
         self.state = Some(state);
         Ok(update)
     }
+}
+
+/// Puts the rendered files of `out` into `files`, adding the paths whose
+/// bytes are new to `changed`, which ends sorted.
+fn put_changed(files: &mut Files, out: MemoryOutput, changed: &mut Vec<String>) {
+    for (path, bytes) in out.into_files() {
+        if files.get(&path).is_none_or(|old| **old != *bytes) {
+            changed.push(path.clone());
+            files.insert(path, Arc::from(bytes));
+        }
+    }
+    changed.sort();
 }
 
 /// The versions of a profile's translations.
