@@ -428,6 +428,18 @@ fn search_finds_english_french_and_chinese_with_the_keyboard_alone() {
                      .map(c => c.lang + ': ' + c.text + ' -> ' + JSON.stringify(steleSearch.tokenize(c.text, c.lang).map(t => t.key)));"
     ));
     assert_eq!(differences, json!([]), "the browser tokenizes differently from tests/fixtures/search_vectors.json");
+    // And finds a term's chunk as the index puts it there.
+    let mut keys = Vec::new();
+    for key in ["敦", "敦煌", "𠀀", "museum", "musee", "academi", "a", "é"] {
+        for (chunks, han) in [(1, 0), (7, 0), (7, 1), (7, 3), (314, 95), (2, 5)] {
+            keys.push(json!([key, chunks, han, stele::search::chunk_of(key, chunks, han)]));
+        }
+    }
+    let differences = browser.run(&format!(
+        "return {keys}.filter(([k, n, h, want]) => steleSearch.chunkOf(k, n, h) !== want);",
+        keys = Value::Array(keys)
+    ));
+    assert_eq!(differences, json!([]), "the browser puts terms in other chunks than the index");
 
     // Typed and sent with Enter; then Tab reaches the button and the first result.
     let first_result =

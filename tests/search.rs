@@ -47,6 +47,12 @@ fn tokens(lang: &str, text: &str) -> Value {
     Value::Array(list)
 }
 
+/// The numbers of term chunks and of those of single Han characters in a `meta.json`.
+fn chunk_counts(meta: &Value) -> (usize, usize) {
+    let count = |key: &str| meta[key].as_u64().unwrap_or_else(|| panic!("{key} in {meta}")) as usize;
+    (count("term_chunks"), count("han_chunks"))
+}
+
 /// The vectors as the Rust tokenizer makes them.
 fn made() -> Value {
     Value::Array(
@@ -132,18 +138,18 @@ fn a_build_writes_an_index_per_language_and_only_the_search_page_loads_it() {
     // A French article's words are in the French index, accents folded:
     // `bibliotheque` finds the Library Cave article's translation.
     let meta: Value = serde_json::from_slice(&files["fr/search/meta.json"]).expect("meta.json");
-    let chunks = meta["term_chunks"].as_u64().unwrap_or(1) as usize;
+    let (chunks, han) = chunk_counts(&meta);
     let key = &Tokenizer::new("fr").tokenize("bibliotheque")[0].key;
     let chunk: Value =
-        serde_json::from_slice(&files[&format!("fr/search/t/{}.json", stele::search::chunk_of(key, chunks))])
+        serde_json::from_slice(&files[&format!("fr/search/t/{}.json", stele::search::chunk_of(key, chunks, han))])
             .expect("a chunk");
     let record = &chunk[key.as_str()];
     assert!(record[3].as_str().is_some_and(|w| w.split(' ').any(|w| w == "bibliotheque")), "{record}");
     // Chinese pairs are keys of the Chinese index.
     let meta: Value = serde_json::from_slice(&files["zh/search/meta.json"]).expect("meta.json");
-    let chunks = meta["term_chunks"].as_u64().unwrap_or(1) as usize;
+    let (chunks, han) = chunk_counts(&meta);
     let chunk: Value =
-        serde_json::from_slice(&files[&format!("zh/search/t/{}.json", stele::search::chunk_of("藏经", chunks))])
+        serde_json::from_slice(&files[&format!("zh/search/t/{}.json", stele::search::chunk_of("藏经", chunks, han))])
             .expect("a chunk");
     assert!(chunk.get("藏经").is_some(), "藏经 is indexed");
 }

@@ -732,7 +732,7 @@ impl<'a> Voice<'a> {
             Job::Search => self.search_page(at),
             // (`render` makes each language's index once, beside its pages.)
             Job::SearchFile(k) => Ok(self.search_source().build().into_iter().nth(k).unwrap_or_default()),
-            Job::SearchScript => Ok(crate::search::SCRIPT.as_bytes().to_vec()),
+            Job::SearchScript => Ok(crate::search::script().into_bytes()),
             Job::Asset(_) | Job::Image(_) | Job::ThemeStatic(_) => Ok(Vec::new()),
         }
     }

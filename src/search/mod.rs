@@ -5,8 +5,13 @@
 //! beside its search page, in files a query fetches only as it needs them:
 //!
 //! - `meta.json`: how many documents and files there are, and the stemmer;
-//! - `t/<k>.json`, the term chunks: a term (see [`tokenize`]) is in chunk
-//!   `fnv1a(term) % chunks`, so a query fetches one chunk per term it has.
+//! - `t/<k>.json`, the term chunks: a term (see [`tokenize`]) is in one
+//!   chunk found from its FNV-1a hash ([`chunk_of`]), so a query fetches one
+//!   chunk per term it has. Single Han characters have chunks of their own,
+//!   as many as their share of the index (`han_chunks` in `meta.json`): they
+//!   are the most frequent terms of Chinese text, and a query of two
+//!   characters or more never needs them, so the chunks it fetches (pairs,
+//!   words) do not carry them;
 //!   For each term: the documents it is in, those with it in the title, those
 //!   with it three times or more, the folded words it comes from, and, when
 //!   its words are written with different accents, the documents of each
@@ -37,8 +42,23 @@ use serde::Serialize;
 
 use tokenize::Tokenizer;
 
-/// The browser's script: the stemmers, then the search itself.
-pub const SCRIPT: &str = concat!(include_str!("stem.js"), "\n", include_str!("search.js"));
+/// The browser's script as written: the stemmers, then the search itself.
+const SCRIPT: &str = concat!(include_str!("stem.js"), "\n", include_str!("search.js"));
+
+/// The script as served: [`SCRIPT`] without its lines of comments, its
+/// indentation and its blank lines (a sixth of its bytes; the sources
+/// have no template literals and no line continuations for this to break,
+/// and the browser test runs what this returns).
+pub fn script() -> String {
+    let mut out = String::with_capacity(SCRIPT.len());
+    for line in SCRIPT.lines().map(str::trim) {
+        if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
 
 /// Documents per document chunk.
 pub const DOCS_PER_CHUNK: usize = 10;
@@ -104,14 +124,47 @@ impl Layout {
     }
 }
 
-/// The chunk of a term: FNV-1a over its UTF-8 bytes (the script does the same).
-pub fn chunk_of(key: &str, chunks: usize) -> usize {
+/// The chunk of a term, out of `chunks` of which the first `han_chunks` hold
+/// the single Han characters and the others every other term: FNV-1a over
+/// its UTF-8 bytes, modulo the size of its group (the script does the same).
+pub fn chunk_of(key: &str, chunks: usize, han_chunks: usize) -> usize {
     let mut h: u32 = 0x811c_9dc5;
     for b in key.bytes() {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    (h as usize) % chunks.max(1)
+    let h = h as usize;
+    let han_chunks = han_chunks.min(chunks.saturating_sub(1));
+    if han_chunks > 0 && is_single_han(key) { h % han_chunks } else { han_chunks + h % (chunks - han_chunks).max(1) }
+}
+
+/// Is `key` one Han character?
+fn is_single_han(key: &str) -> bool {
+    let mut chars = key.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if tokenize::is_han(c))
+}
+
+/// How many of `chunks` term chunks hold single Han characters: their share
+/// of the index's estimated bytes, at least one when there are any, and
+/// always one chunk for the other terms.
+fn han_chunks(parts: &[Part], chunks: usize) -> usize {
+    let (mut han, mut all) = (0u64, 0u64);
+    for part in parts {
+        // A set of `m` of the part's documents takes about 1.5 bytes an id
+        // as gaps, never more than its bitmap.
+        let bitmap = (part.docs / 6 + 1) as u64;
+        for (key, term) in &part.terms {
+            let bytes = (term.docs.len() as u64 * 3 / 2).min(bitmap) + key.len() as u64 + 8;
+            all += bytes;
+            if is_single_han(key) {
+                han += bytes;
+            }
+        }
+    }
+    if chunks < 2 || han == 0 {
+        return 0;
+    }
+    ((chunks as u64 * han).div_ceil(all.max(1)) as usize).clamp(1, chunks - 1)
 }
 
 /// What the index keeps of a term.
@@ -144,6 +197,8 @@ struct Part {
     /// A Han character or pair, packed into a number -> its slot.
     han: FxHashMap<u64, usize>,
     terms: Vec<(String, Term)>,
+    /// The number of documents.
+    docs: usize,
     /// The terms of each term chunk, as slots.
     buckets: Vec<Vec<u32>>,
 }
@@ -199,8 +254,8 @@ impl Counts {
 }
 
 /// Indexes documents `first..` of `docs`: their terms, and their document chunks.
-fn index_part(tokenizer: &Tokenizer, docs: &[Doc], first: usize, term_chunks: usize) -> (Part, Vec<Vec<u8>>) {
-    let mut part = Part::default();
+fn index_part(tokenizer: &Tokenizer, docs: &[Doc], first: usize) -> (Part, Vec<Vec<u8>>) {
+    let mut part = Part { docs: docs.len(), ..Part::default() };
     // Each word piece as written -> (term slot, spelling), worked out once.
     let mut pieces: FxHashMap<String, Option<(usize, usize)>> = FxHashMap::default();
     let mut counts = Counts { per_slot: Vec::new(), touched: Vec::new(), stamp: 0 };
@@ -264,10 +319,6 @@ fn index_part(tokenizer: &Tokenizer, docs: &[Doc], first: usize, term_chunks: us
             }
         }
     }
-    part.buckets = vec![Vec::new(); term_chunks];
-    for (slot, (key, _)) in part.terms.iter().enumerate() {
-        part.buckets[chunk_of(key, term_chunks)].push(slot as u32);
-    }
     let chunks = docs.chunks(DOCS_PER_CHUNK).map(|list| json(&list.iter().map(record).collect::<Vec<_>>())).collect();
     (part, chunks)
 }
@@ -282,11 +333,18 @@ pub fn build<'a>(lang: &str, count: usize, doc: impl Fn(usize) -> Doc<'a> + Sync
         .par_iter()
         .map(|&first| {
             let docs: Vec<Doc> = (first..(first + DOCS_PER_PART).min(count)).map(&doc).collect();
-            index_part(&tokenizer, &docs, first, layout.term_chunks)
+            index_part(&tokenizer, &docs, first)
         })
         .collect();
     let doc_chunks: Vec<Vec<u8>> = parts.iter_mut().flat_map(|(_, chunks)| std::mem::take(chunks)).collect();
-    let parts: Vec<Part> = parts.into_iter().map(|(part, _)| part).collect();
+    let mut parts: Vec<Part> = parts.into_iter().map(|(part, _)| part).collect();
+    let han_chunks = han_chunks(&parts, layout.term_chunks);
+    parts.par_iter_mut().for_each(|part| {
+        part.buckets = vec![Vec::new(); layout.term_chunks];
+        for (slot, (key, _)) in part.terms.iter().enumerate() {
+            part.buckets[chunk_of(key, layout.term_chunks, han_chunks)].push(slot as u32);
+        }
+    });
 
     // Each term chunk merges its terms from the parts, in order (so that
     // every term's ids stay sorted).
@@ -317,6 +375,7 @@ pub fn build<'a>(lang: &str, count: usize, doc: impl Fn(usize) -> Doc<'a> + Sync
         stemmer: Tokenizer::stemmer_name(lang),
         docs: count,
         term_chunks: layout.term_chunks,
+        han_chunks,
         doc_chunks: layout.doc_chunks,
         per_chunk: DOCS_PER_CHUNK,
     };
@@ -429,6 +488,7 @@ struct Meta<'a> {
     stemmer: Option<&'static str>,
     docs: usize,
     term_chunks: usize,
+    han_chunks: usize,
     doc_chunks: usize,
     per_chunk: usize,
 }
@@ -567,6 +627,52 @@ mod tests {
     fn plain_text_drops_tags_and_decodes() {
         assert_eq!(plain_text("<p>Le <em>mus</em>ée &amp; co</p><p>b</p>"), "Le musée & co b");
         assert_eq!(plain_text("<p>a</p><script>x()</script><p>b</p>"), "a b");
+    }
+
+    #[test]
+    fn the_served_script_keeps_every_line_of_code() {
+        // Dropping lines is safe only without multi-line literals.
+        for line in SCRIPT.lines().map(str::trim).filter(|l| !l.starts_with("//")) {
+            assert!(!line.contains('`') && !line.ends_with('\\') && !line.contains("/*"), "{line}");
+        }
+        let served = script();
+        assert!(served.len() < SCRIPT.len() * 9 / 10);
+        assert!(served.contains("window.steleSearch = api;\n"));
+        assert!(!served.lines().any(|l| l.starts_with("//") || l.starts_with(' ') || l.is_empty()));
+    }
+
+    #[test]
+    fn single_han_characters_have_chunks_of_their_own() {
+        let bodies: Vec<String> = (0..200)
+            .map(|i| format!("<p>敦煌研究院第{i}号报告：莫高窟壁画的数字化保护与故宫博物院合作。Mogao record {i}.</p>"))
+            .collect();
+        let files = build("zh", bodies.len(), |i| Doc {
+            url: format!("a/{i}/"),
+            title: format!("报告 {i}"),
+            html: &bodies[i],
+            ..Doc::default()
+        });
+        let meta: serde_json::Value = serde_json::from_slice(&files[0]).unwrap();
+        let (chunks, han) =
+            (meta["term_chunks"].as_u64().unwrap() as usize, meta["han_chunks"].as_u64().unwrap() as usize);
+        assert_eq!(chunks, Layout::new(200).term_chunks);
+        assert!(han >= 1 && han < chunks, "{meta}");
+        let mut seen = 0;
+        for k in 0..chunks {
+            let chunk: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&files[2 + k]).unwrap();
+            for key in chunk.keys() {
+                // Each term is where a query looks for it, single characters in the first chunks only.
+                assert_eq!(chunk_of(key, chunks, han), k, "{key}");
+                assert_eq!(is_single_han(key), k < han, "{key} in chunk {k}");
+                seen += 1;
+            }
+        }
+        assert!(seen > 40, "{seen} terms");
+        // A Latin site has none.
+        let latin =
+            build("en", 100, |i| Doc { url: format!("a/{i}/"), title: format!("Report {i}"), ..Doc::default() });
+        let meta: serde_json::Value = serde_json::from_slice(&latin[0]).unwrap();
+        assert_eq!(meta["han_chunks"], 0);
     }
 
     #[test]

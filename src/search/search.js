@@ -112,10 +112,14 @@
     }
     return ids;
   }
-  function chunkOf(key, chunks) {
+  // The first `han` chunks hold the single Han characters, the others every other term.
+  function chunkOf(key, chunks, han) {
     var bytes = new TextEncoder().encode(key), h = 0x811c9dc5;
     for (var i = 0; i < bytes.length; i++) { h ^= bytes[i]; h = Math.imul(h, 0x01000193) >>> 0; }
-    return h % Math.max(1, chunks);
+    han = Math.min(han || 0, Math.max(0, chunks - 1));
+    var chars = Array.from(key);
+    if (han > 0 && chars.length === 1 && isHan(chars[0])) return h % han;
+    return han + h % Math.max(1, chunks - han);
   }
   // Optimal string alignment distance, at most 1?
   function nearby(a, b) {
@@ -156,7 +160,7 @@
   Index.prototype.term = function (key) {
     var self = this;
     return this.meta().then(function (m) {
-      return self.get('t/' + chunkOf(key, m.term_chunks) + '.json');
+      return self.get('t/' + chunkOf(key, m.term_chunks, m.han_chunks) + '.json');
     }).then(function (chunk) {
       return Object.prototype.hasOwnProperty.call(chunk, key) ? chunk[key] : null;
     });
@@ -393,7 +397,7 @@
     if (q) { input.value = q; search(q, false); }
   }
 
-  var api = { tokenize: function (text, lang) { return new Tokenizer(lang).tokenize(text); }, last: null };
+  var api = { tokenize: function (text, lang) { return new Tokenizer(lang).tokenize(text); }, chunkOf: chunkOf, last: null };
   window.steleSearch = api;
   var root = document.querySelector('[data-stele-search]');
   if (root) start(root);
