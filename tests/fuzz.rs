@@ -214,7 +214,7 @@ fn targets() -> Vec<Target> {
             .map(|r| r.as_bytes().to_vec()),
     );
     let files: Arc<stele::serve::session::Files> =
-        Arc::new(site.iter().map(|(path, bytes)| (path.clone(), Arc::from(bytes.clone()))).collect());
+        Arc::new(site.iter().map(|(path, bytes)| (Arc::from(path.as_str()), Arc::from(bytes.clone()))).collect());
     let state = State { files, errors: Vec::new(), generation: 1 };
     let base = BaseUrl::parse("https://example.org/heritage/").expect("a base URL");
 

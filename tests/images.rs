@@ -383,7 +383,7 @@ fn a_session_follows_new_figures_and_edited_photographs() {
     session.rebuild().expect("first build");
     let same_as_full_build = |session: &stele::serve::session::Session| {
         let fresh = site.build_ok();
-        let kept: BTreeMap<&str, &[u8]> = session.files().iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
+        let kept: BTreeMap<&str, &[u8]> = session.files().iter().map(|(p, b)| (&**p, &b[..])).collect();
         let fresh: BTreeMap<&str, &[u8]> = fresh.0.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
         assert!(kept == fresh, "the session's files are a full build's");
     };

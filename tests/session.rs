@@ -15,7 +15,7 @@ const ARTICLE: &str = "content/articles/dunhuang-guimet-library-cave-digital-lib
 /// The session's files equal a fresh build of the sources as they are now.
 fn assert_matches_full_build(site: &TestSite, session: &Session) {
     let fresh = build_in_memory(&site.options()).expect("a full build");
-    let kept: BTreeMap<String, Vec<u8>> = session.files().iter().map(|(p, b)| (p.clone(), b.to_vec())).collect();
+    let kept: BTreeMap<String, Vec<u8>> = session.files().iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
     assert_eq!(kept.keys().collect::<Vec<_>>(), fresh.keys().collect::<Vec<_>>(), "the same files");
     for (path, bytes) in &fresh {
         assert!(kept[path] == *bytes, "`{path}` differs from a full build");
@@ -394,7 +394,7 @@ fn a_deferring_session_makes_pages_live_first_then_the_search_index() {
     let is_index = |p: &str| p.contains("search/") && p.ends_with(".json");
     for (path, bytes) in &fresh {
         if !is_index(path) {
-            assert!(*session.files()[path] == **bytes, "`{path}` differs from a full build");
+            assert!(*session.files()[path.as_str()] == **bytes, "`{path}` differs from a full build");
         }
     }
     let before = session.files().clone();

@@ -294,16 +294,26 @@ impl<'a> Renderer<'a> {
                     .collect::<Vec<_>>()
             });
             let mut problems: Vec<Diagnostic> = Vec::new();
-            // The sitemap lists every page of every language: made last, alone.
-            let phases = (0..self.voices.len()).map(Some).chain([None]);
-            for phase in phases {
-                let k = phase.unwrap_or(0);
+            // Language after language, so that each lets go of its cards
+            // before the next makes its own. The sitemap, which lists every
+            // page of every language from the plan alone, is made beside
+            // the first language's pages: it is one long job, which would
+            // otherwise keep one core busy while the other waits.
+            let is_sitemap = |entry: &&&Entry| entry.kind == crate::plan::Kind::Sitemap;
+            for k in 0..self.voices.len() {
                 let voice = &self.voices[k];
-                let mine = entries.par_iter().filter(|entry| !is_search(entry)).filter(|entry| match phase {
-                    Some(k) => entry.edition == k && entry.kind != crate::plan::Kind::Sitemap,
-                    None => entry.kind == crate::plan::Kind::Sitemap,
-                });
-                problems.extend(mine.filter_map(|entry| voice.run(At { plan, entry }, out).err()).collect::<Vec<_>>());
+                let run = |entry: &&Entry| voice.run(At { plan, entry }, out).err();
+                let (sitemap, pages) = rayon::join(
+                    || match k {
+                        0 => entries.par_iter().filter(is_sitemap).filter_map(run).collect::<Vec<_>>(),
+                        _ => Vec::new(),
+                    },
+                    || {
+                        let mine = entries.par_iter().filter(|e| e.edition == k && !is_search(e) && !is_sitemap(e));
+                        mine.filter_map(run).collect::<Vec<_>>()
+                    },
+                );
+                problems.extend(sitemap.into_iter().chain(pages));
                 self.voices[k].release();
             }
             let indexes = indexes.join().unwrap_or_default();

@@ -216,10 +216,10 @@ pub fn respond(state: &State, policy: Policy, method: &str, target: &str, hosts:
 fn lookup(state: &State, path: &str, query: Option<&str>) -> Response {
     let files = &state.files;
     let key = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() };
-    if let Some(bytes) = files.get(&key) {
+    if let Some(bytes) = files.get(key.as_str()) {
         return file_response(state, 200, &key, bytes);
     }
-    if !path.is_empty() && !path.ends_with('/') && files.contains_key(&format!("{path}/index.html")) {
+    if !path.is_empty() && !path.ends_with('/') && files.contains_key(format!("{path}/index.html").as_str()) {
         let mut location: String = path.split('/').map(|s| format!("/{}", utf8_percent_encode(s, SEGMENT))).collect();
         location.push('/');
         // Keep the query only if it is plain visible ASCII.
@@ -588,7 +588,7 @@ mod tests {
             ("rss.xml", "<rss/>"),
         ];
         State {
-            files: Arc::new(files.iter().map(|(k, v)| (k.to_string(), Arc::from(v.as_bytes()))).collect()),
+            files: Arc::new(files.iter().map(|(k, v)| (Arc::from(*k), Arc::from(v.as_bytes()))).collect()),
             errors: Vec::new(),
             generation: 5,
         }

@@ -95,8 +95,8 @@ impl State {
                 }
                 // Styles can be swapped in place only if nothing else changed, no
                 // stylesheet went away and no overlay has to go away.
-                let css_only =
-                    self.errors.is_empty() && changed.iter().all(|path| is_css(path) && files.contains_key(path));
+                let css_only = self.errors.is_empty()
+                    && changed.iter().all(|path| is_css(path) && files.contains_key(path.as_str()));
                 let kind = if css_only { SignalKind::Css } else { SignalKind::Reload };
                 next(files, Vec::new(), kind)
             }
@@ -332,14 +332,17 @@ mod tests {
     use crate::error::Position;
 
     fn files(entries: &[(&str, &str)]) -> Files {
-        entries.iter().map(|(path, text)| (path.to_string(), Arc::from(text.as_bytes()))).collect()
+        entries.iter().map(|(path, text)| (Arc::from(*path), Arc::from(text.as_bytes()))).collect()
     }
 
     /// Site paths added, removed or changed between two sets of files.
     fn changed_paths(old: &Files, new: &Files) -> Vec<String> {
-        let mut changed: Vec<String> =
-            new.iter().filter(|(path, bytes)| old.get(*path) != Some(*bytes)).map(|(path, _)| path.clone()).collect();
-        changed.extend(old.keys().filter(|path| !new.contains_key(*path)).cloned());
+        let mut changed: Vec<String> = new
+            .iter()
+            .filter(|(path, bytes)| old.get(*path) != Some(*bytes))
+            .map(|(path, _)| path.to_string())
+            .collect();
+        changed.extend(old.keys().filter(|path| !new.contains_key(*path)).map(|p| p.to_string()));
         changed.sort();
         changed
     }

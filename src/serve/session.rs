@@ -47,8 +47,9 @@ use crate::plan::{Entry, Plan, Versions, hash_of, hasher};
 use crate::render::Renderer;
 use crate::render::theme::Theme;
 
-/// The site's files by site path (`articles/x/index.html`).
-pub type Files = BTreeMap<String, Arc<[u8]>>;
+/// The site's files by site path (`articles/x/index.html`); the paths are
+/// shared, so that the copy an update makes of the map copies no path.
+pub type Files = BTreeMap<Arc<str>, Arc<[u8]>>;
 
 /// A site kept in memory.
 pub struct Session {
@@ -483,9 +484,9 @@ impl Session {
             // Outputs that are no more.
             let present: rustc_hash::FxHashSet<&str> = plan.entries.iter().map(|e| e.path.as_str()).collect();
             files.retain(|path, _| {
-                let kept = present.contains(path.as_str());
+                let kept = present.contains(&**path);
                 if !kept {
-                    changed.push(path.clone());
+                    changed.push(path.to_string());
                 }
                 kept
             });
@@ -518,9 +519,9 @@ impl Session {
 /// bytes are new to `changed`, which ends sorted.
 fn put_changed(files: &mut Files, out: MemoryOutput, changed: &mut Vec<String>) {
     for (path, bytes) in out.into_files() {
-        if files.get(&path).is_none_or(|old| **old != *bytes) {
-            changed.push(path.clone());
-            files.insert(path, Arc::from(bytes));
+        if files.get(path.as_str()).is_none_or(|old| **old != *bytes) {
+            files.insert(Arc::from(path.as_str()), Arc::from(bytes));
+            changed.push(path);
         }
     }
     changed.sort();
