@@ -226,7 +226,7 @@ impl Part {
 }
 
 /// Documents indexed together by one task (a multiple of [`DOCS_PER_CHUNK`]).
-const DOCS_PER_PART: usize = 25 * DOCS_PER_CHUNK;
+const DOCS_PER_PART: usize = 250 * DOCS_PER_CHUNK;
 
 /// How often each term of the current document was met, by slot.
 struct Counts {
