@@ -123,31 +123,59 @@ pub fn related(
     by_topic: &[Vec<usize>],
     topics_of: &[Vec<TopicId>],
 ) -> Vec<Vec<usize>> {
-    // Where each article sits in each list it belongs to: (list, position).
+    let n = articles.len();
+    // Where each article sits in each list it belongs to: (list, position),
+    // article after article (`at[first[i]..first[i + 1]]`).
     let lists: Vec<&Vec<usize>> = by_institution.iter().chain(by_topic).collect();
-    let mut at: Vec<Vec<(u32, u32)>> = vec![Vec::new(); articles.len()];
+    let mut first = vec![0usize; n + 1];
+    for &a in lists.iter().flat_map(|list| list.iter()) {
+        first[a + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut at = vec![(0u32, 0u32); first[n]];
+    let mut next = first.clone();
     for (l, list) in lists.iter().enumerate() {
         for (k, &a) in list.iter().enumerate() {
-            at[a].push((l as u32, k as u32));
+            at[next[a]] = (l as u32, k as u32);
+            next[a] += 1;
         }
     }
-    (0..articles.len())
+    // What the key compares, in small arrays rather than in the articles
+    // themselves (a candidate is anywhere in the site: reading its article
+    // would miss the cache nearly every time).
+    let seconds: Vec<i64> = articles.iter().map(|a| a.date_key.seconds()).collect();
+    let mut shared_first = Vec::with_capacity(n + 1);
+    let mut shared: Vec<u32> = Vec::new();
+    for (a, topics) in articles.iter().zip(topics_of) {
+        shared_first.push((shared.len(), a.institutions.len()));
+        shared.extend(a.institutions.iter().map(|&id| id.0 as u32));
+        shared.extend(topics.iter().map(|t| t.0 as u32));
+    }
+    shared_first.push((shared.len(), 0));
+    // Article `i`'s institutions and topics.
+    let of = |i: usize| {
+        let ((start, institutions), (end, _)) = (shared_first[i], shared_first[i + 1]);
+        (&shared[start..start + institutions], &shared[start + institutions..end])
+    };
+    (0..n)
         .into_par_iter()
         .map_init(Vec::new, |candidates: &mut Vec<usize>, i| {
             candidates.clear();
-            for &(l, k) in &at[i] {
+            for &(l, k) in &at[first[i]..first[i + 1]] {
                 let (list, k) = (lists[l as usize], k as usize);
                 let window = &list[k.saturating_sub(RELATED_REACH)..(k + RELATED_REACH + 1).min(list.len())];
                 candidates.extend(window.iter().copied().filter(|&j| j != i));
             }
             candidates.sort_unstable();
             candidates.dedup();
-            let a = &articles[i];
+            let (institutions, topics) = of(i);
             let key = |j: usize| {
-                let b = &articles[j];
-                let institutions = a.institutions.iter().filter(|x| b.institutions.contains(x)).count();
-                let topics = topics_of[i].iter().filter(|t| topics_of[j].contains(t)).count();
-                (std::cmp::Reverse(institutions + topics), a.date_key.seconds().abs_diff(b.date_key.seconds()), j)
+                let (their_institutions, their_topics) = of(j);
+                let common = institutions.iter().filter(|x| their_institutions.contains(x)).count()
+                    + topics.iter().filter(|t| their_topics.contains(t)).count();
+                (std::cmp::Reverse(common), seconds[i].abs_diff(seconds[j]), j)
             };
             // The best few, kept in order as the candidates go by.
             let mut best: Vec<(std::cmp::Reverse<usize>, u64, usize)> = Vec::with_capacity(RELATED + 1);
