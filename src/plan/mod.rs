@@ -716,7 +716,7 @@ impl<'a> Planner<'a> {
 
 /// How many documents a language's search index has: the articles its
 /// listings show, its pages, and every institution's profile (see
-/// [`crate::render`]'s `search_docs`, which lists them in this order).
+/// `SearchSource::doc` in [`crate::render`], which lists them in this order).
 pub fn search_documents(site: &Site, index: &Index) -> usize {
     index.articles.len() + site.pages_in(&index.lang).len() + site.institutions.len()
 }

@@ -268,8 +268,8 @@ impl<'a> Renderer<'a> {
     /// One language after the other: what a language's pages share (its
     /// cards, its feed items) is let go before the next language is
     /// rendered, so that a site in three languages does not hold three
-    /// sets at once; then the sitemap, whose entries for every page of every
-    /// language are the largest view of all.
+    /// sets at once. The sitemap is made beside the first language's pages,
+    /// and the search indexes on a thread of their own beside all of them.
     pub fn render(&mut self, plan: &Plan, entries: &[&Entry], out: &dyn Output) -> Result<(), Vec<Diagnostic>> {
         let is_search = |e: &&&Entry| matches!(e.job, Job::SearchFile(_));
         // The search indexes are made on a thread of their own, one language

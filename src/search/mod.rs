@@ -359,7 +359,7 @@ pub fn build<'a>(lang: &str, count: usize, doc: impl Fn(usize) -> Doc<'a> + Sync
                     merged.entry(key.as_str()).or_default().push(t);
                 }
             }
-            term_chunk(&merged, count)
+            term_chunk(&merged)
         })
         .collect();
     let vocabulary: BTreeSet<&str> = parts
@@ -389,11 +389,11 @@ pub fn build<'a>(lang: &str, count: usize, doc: impl Fn(usize) -> Doc<'a> + Sync
 
 /// A term chunk: term -> [documents, in the title, three times or more,
 /// words, spellings], each term from its pieces in the parts, in order.
-fn term_chunk(terms: &BTreeMap<&str, Vec<&Term>>, n: usize) -> Vec<u8> {
+fn term_chunk(terms: &BTreeMap<&str, Vec<&Term>>) -> Vec<u8> {
     let map: serde_json::Map<String, serde_json::Value> = terms
         .iter()
         .map(|(key, pieces)| {
-            let set = |ids: fn(&Term) -> &[u32]| encode_ids(pieces.iter().flat_map(|t| ids(t).iter().copied()), n);
+            let set = |ids: fn(&Term) -> &[u32]| encode_ids(pieces.iter().flat_map(|t| ids(t).iter().copied()));
             let words: BTreeSet<&str> = pieces.iter().flat_map(|t| t.words.iter().map(String::as_str)).collect();
             let mut record = vec![
                 serde_json::Value::String(set(|t| &t.docs)),
@@ -410,7 +410,7 @@ fn term_chunk(terms: &BTreeMap<&str, Vec<&Term>>, n: usize) -> Vec<u8> {
             }
             if spellings.len() > 1 {
                 let spellings = spellings.into_iter().map(|(s, lists)| {
-                    let ids = encode_ids(lists.into_iter().flat_map(|l| l.iter().copied()), n);
+                    let ids = encode_ids(lists.into_iter().flat_map(|l| l.iter().copied()));
                     (s.to_string(), serde_json::Value::String(ids))
                 });
                 record.push(serde_json::Value::Object(spellings.collect()));
@@ -544,20 +544,12 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// A sorted set of ids below `n`, as the shorter of gaps and bitmap.
-pub fn encode_set(ids: &[u32], n: usize) -> String {
-    encode_ids(ids.iter().copied(), n)
-}
-
-/// [`encode_set`] of ids given in increasing order.
-fn encode_ids(ids: impl Iterator<Item = u32>, n: usize) -> String {
+/// A sorted set of ids, as the shorter of gaps and bitmap (the bitmap is
+/// made only when it is the shorter: most terms are in few documents).
+pub fn encode_set(ids: &[u32]) -> String {
     let mut gaps = String::new();
-    let mut bits = vec![0u8; n.div_ceil(8)];
     let mut last: i64 = -1;
-    for id in ids {
-        if let Some(byte) = bits.get_mut(id as usize / 8) {
-            *byte |= 1 << (id % 8);
-        }
+    for &id in ids {
         let mut gap = (i64::from(id) - last - 1) as u64;
         last = i64::from(id);
         loop {
@@ -570,12 +562,16 @@ fn encode_ids(ids: impl Iterator<Item = u32>, n: usize) -> String {
             gaps.push(B64[digit | 32] as char);
         }
     }
-    let bytes = if last < 0 { 0 } else { (last as usize / 8 + 1).min(bits.len()) };
+    let Some(&max) = ids.last() else { return gaps };
+    let bytes = max as usize / 8 + 1;
     let bitmap_len = 1 + bytes.div_ceil(3) * 4;
     if bitmap_len >= gaps.len() {
         return gaps;
     }
-    bits.truncate(bytes);
+    let mut bits = vec![0u8; bytes];
+    for &id in ids {
+        bits[id as usize / 8] |= 1 << (id % 8);
+    }
     let mut out = String::with_capacity(bitmap_len);
     out.push('~');
     for group in bits.chunks(3) {
@@ -586,6 +582,11 @@ fn encode_ids(ids: impl Iterator<Item = u32>, n: usize) -> String {
         }
     }
     out
+}
+
+/// [`encode_set`] of ids given in increasing order.
+fn encode_ids(ids: impl Iterator<Item = u32>) -> String {
+    encode_set(&ids.collect::<Vec<_>>())
 }
 
 /// The text of rendered HTML: tags out, entities decoded, whitespace collapsed.
@@ -601,10 +602,11 @@ mod tests {
 
     #[test]
     fn sets_are_gaps_or_bitmaps() {
-        assert_eq!(encode_set(&[0, 1, 2], 100), "AAA");
-        assert_eq!(encode_set(&[40], 100), "oB");
+        assert_eq!(encode_set(&[0, 1, 2]), "AAA");
+        assert_eq!(encode_set(&[40]), "oB");
+        assert_eq!(encode_set(&[]), "");
         let all: Vec<u32> = (0..100).collect();
-        assert!(encode_set(&all, 100).starts_with('~'));
+        assert!(encode_set(&all).starts_with('~'));
     }
 
     #[test]
