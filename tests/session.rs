@@ -414,3 +414,31 @@ fn a_deferring_session_makes_pages_live_first_then_the_search_index() {
     session.finish_search().expect("the index");
     assert_matches_full_build(&site, &session);
 }
+
+/// Cards are kept from one update to the next by what they show; an edit
+/// of the card component, or of a word it shows, makes every card anew, and
+/// a listing that shifts still shows each card as it now is.
+#[test]
+fn kept_cards_follow_the_component_and_the_words() {
+    let site = many_articles();
+    let mut session = Session::new(site.options());
+    session.rebuild().expect("first build");
+
+    // A date edit shifts the listings: the moved card and the kept ones.
+    edit(&site, "content/articles/a03.md", "date: 2022-04-04", "date: 2030-01-01");
+    step(&site, &mut session, "content/articles/a03.md");
+
+    let components = "themes/heritage/templates/partials/components.html";
+    edit(&site, components, "<article class=\"card\">", "<article class=\"card card-edited\">");
+    step(&site, &mut session, components);
+    let listing = String::from_utf8_lossy(&session.files()["articles/index.html"]).to_string();
+    assert!(listing.contains("card card-edited"), "{listing}");
+    assert!(!listing.contains("<article class=\"card\">"), "{listing}");
+
+    let words = "themes/heritage/strings/en.toml";
+    let text = std::fs::read_to_string(site.path(words)).expect("read the words");
+    site.write(words, text.replace("\"{count} min read\"", "\"{count} minutes to read\""));
+    step(&site, &mut session, words);
+    let listing = String::from_utf8_lossy(&session.files()["years/2023/index.html"]).to_string();
+    assert!(listing.contains("minutes to read"), "{listing}");
+}

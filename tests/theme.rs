@@ -69,3 +69,78 @@ fn a_mistake_in_the_strings_file_is_reported_at_its_line() {
         "{err}"
     );
 }
+
+/// Cards are rendered once through the theme's `article_card` component and
+/// printed from `card.h2` / `card.h3`: the site is byte for byte what
+/// templates that call the component on every page give, in every language
+/// (an article without a translation shows in the other language's lists).
+#[test]
+fn prerendered_cards_are_what_the_component_renders() {
+    let site = TestSite::new();
+    let languages =
+        "\n[languages.en]\nname = \"English\"\n\n[languages.fr]\nname = \"Français\"\ntitle = \"Patrimoine\"\n";
+    site.write("site.toml", format!("{}{languages}", common::SITE_TOML));
+    for (k, date) in ["2024-03-12", "2024-03", "2023", "2022-11-02", "2021-06-30"].iter().enumerate() {
+        site.simple_article(
+            &format!("a{k}"),
+            &format!("Article <{k}> & co"),
+            date,
+            &["Dunhuang Academy", "Musée Guimet"],
+        );
+    }
+    site.write("content/articles/a0.fr.md", "---\ntitle: Article zéro\n---\nCorps.\n");
+    let prerendered = site.build_ok();
+    assert!(prerendered.text("articles/index.html").contains("<h2 class=\"card-title\">"));
+    assert!(prerendered.text("years/2024/index.html").contains("<h3 class=\"card-title\">"));
+
+    let templates = site.path("themes/heritage/templates");
+    for name in ["index.html", "year.html", "article.html", "partials/listing.html"] {
+        let text = std::fs::read_to_string(templates.join(name)).expect("a theme template");
+        let calls = text
+            .replace("{{ card.h2 | safe }}", "{{ <article_card card={card} level={2}/> }}")
+            .replace("{{ card.h3 | safe }}", "{{ <article_card card={card} level={3}/> }}")
+            .replace(
+                "{% if level | default(value=3) == 2 %}{{ <article_card card={card} level={2}/> }}{% else %}{{ <article_card card={card} level={3}/> }}{% endif %}",
+                "{{ <article_card card={card} level={level | default(value=3)}/> }}",
+            );
+        assert_ne!(calls, text, "{name} prints prerendered cards");
+        assert!(!calls.contains("card.h2 | safe") && !calls.contains("card.h3 | safe"), "{name}: {calls}");
+        site.write(&format!("templates/{name}"), calls);
+    }
+    let called = site.build_ok();
+    assert_eq!(prerendered.paths(), called.paths());
+    for path in prerendered.paths() {
+        assert!(
+            prerendered.0[path] == called.0[path],
+            "{path} differs:\n{}\n---\n{}",
+            prerendered.text(path),
+            called.text(path)
+        );
+    }
+}
+
+/// A mistake in the card component is reported once, at its template and
+/// line, and fails the build.
+#[test]
+fn a_mistake_in_the_card_component_is_reported_once_at_its_line() {
+    let site = TestSite::new();
+    for k in 0..4 {
+        site.simple_article(&format!("a{k}"), &format!("Article {k}"), "2024-03-12", &["Dunhuang Academy"]);
+    }
+    let path = "themes/heritage/templates/partials/components.html";
+    let text = std::fs::read_to_string(site.path(path)).expect("components.html");
+    let broken =
+        text.replacen("<article class=\"card\">", "<article class=\"card {{ card.title | no_such_filter }}\">", 1);
+    let line = broken.lines().position(|l| l.contains("no_such_filter")).expect("the line") + 1;
+    site.write(path, &broken);
+    let err = site.build_err();
+    assert!(err.contains(&format!("partials/components.html:{line}:")), "{err}");
+    assert!(err.contains("no_such_filter"), "{err}");
+
+    // A mistake only a card's data meets (no filter is missing at load).
+    let broken = text.replacen("<article class=\"card\">", "<article class=\"card {{ card.title.nothing }}\">", 1);
+    site.write(path, &broken);
+    let err = site.build_err();
+    assert!(err.contains(&format!("partials/components.html:{line}:")), "{err}");
+    assert_eq!(err.matches("partials/components.html").count(), 1, "{err}");
+}

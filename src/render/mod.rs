@@ -37,7 +37,7 @@ use crate::index::{Editions, Index};
 use crate::output::Output;
 use crate::plan::route::{Routes, paginated};
 use crate::plan::{ArticleId, Entry, Job, LastMod, PageId, PageNo, Plan, SITEMAP_LIMIT, Summary, YearId};
-use crate::render::theme::Theme;
+use crate::render::theme::{CARD_LEVELS, Theme};
 use view::*;
 
 /// Everything prepared once per build and shared by all jobs: the views of
@@ -65,6 +65,13 @@ struct Voice<'a> {
     /// (Boxed: most slots stay empty in a language that shows few of the
     /// site's articles, and an empty slot is then a pointer, not a card.)
     cards: Vec<std::sync::OnceLock<Box<Shared<ArticleCard>>>>,
+    /// Whether cards are rendered ahead of the pages (see [`CARD_LEVELS`]).
+    renders_cards: bool,
+    /// Problems of rendering cards ahead of the pages.
+    card_problems: std::sync::Mutex<Vec<Diagnostic>>,
+    /// Cards rendered by earlier updates (`serve`), with the hash of this
+    /// language's site view, which the card component also shows.
+    card_cache: Option<(std::sync::Arc<CardCache>, u64)>,
     institution_links: Vec<TermLink>,
     country_links: Vec<TermLink>,
     institution_cards: Vec<InstitutionCard>,
@@ -80,6 +87,36 @@ struct Voice<'a> {
     feed_items: Vec<std::sync::OnceLock<Box<Result<FeedItem, Diagnostic>>>>,
     /// For the default language's voice: the site in the other languages (for the 404 page).
     other_sites: Vec<SiteView>,
+}
+
+/// Cards rendered through the theme's component, kept by `serve` from one
+/// update to the next: a listing that shifts after an edit shows cards that
+/// did not change, and rendering them again would be most of its cost. A
+/// card is found by a hash of its view and of its language's site view (the
+/// component shows both); a cache is good for one version of the templates
+/// only, and the session makes a new one when they change.
+#[derive(Default)]
+pub struct CardCache {
+    html: std::sync::Mutex<rustc_hash::FxHashMap<u64, [tera::Value; CARD_LEVELS.len()]>>,
+}
+
+impl CardCache {
+    fn get(&self, key: u64) -> Option<[tera::Value; CARD_LEVELS.len()]> {
+        self.html.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned()
+    }
+
+    fn put(&self, key: u64, html: [tera::Value; CARD_LEVELS.len()]) {
+        self.html.lock().unwrap_or_else(|e| e.into_inner()).insert(key, html);
+    }
+
+    /// Forgets every card once there are more than `limit` (old versions of
+    /// edited cards add up); the next update renders what it needs again.
+    pub fn limit(&self, limit: usize) {
+        let mut html = self.html.lock().unwrap_or_else(|e| e.into_inner());
+        if html.len() > limit {
+            html.clear();
+        }
+    }
 }
 
 /// What a language's search index is made from: the site and what the
@@ -219,11 +256,24 @@ impl<'a> Renderer<'a> {
         Renderer { site, voices }
     }
 
+    /// Takes rendered cards from `cache` and leaves the ones it renders
+    /// there (`serve`: see [`CardCache`]).
+    pub fn keep_cards(&mut self, cache: &std::sync::Arc<CardCache>) {
+        for voice in &mut self.voices {
+            voice.card_cache = Some((std::sync::Arc::clone(cache), hash_serialized(&*voice.site_view)));
+        }
+    }
+
     /// A hash of article `i` as listings show it (its card in every language that shows it).
     pub fn card_hash(&self, i: usize) -> u64 {
         let mut h = crate::plan::hasher();
         for voice in self.voices.iter().filter(|v| v.index.position[i] != u32::MAX) {
-            std::hash::Hash::hash(&hash_serialized(&**voice.card(i)), &mut h);
+            // (The view alone: the card's HTML is rendered from it when a page needs it.)
+            let hash = match voice.cards[i].get() {
+                Some(card) => hash_serialized(&***card),
+                None => hash_serialized(&voice.card_view(i)),
+            };
+            std::hash::Hash::hash(&hash, &mut h);
         }
         std::hash::Hasher::finish(&h)
     }
@@ -314,6 +364,7 @@ impl<'a> Renderer<'a> {
                     },
                 );
                 problems.extend(sitemap.into_iter().chain(pages));
+                problems.extend(self.voices[k].take_card_problems());
                 self.voices[k].release();
             }
             let indexes = indexes.join().unwrap_or_default();
@@ -449,6 +500,9 @@ impl<'a> Voice<'a> {
             base,
             site_view,
             cards,
+            renders_cards: theme.renders_cards(),
+            card_problems: std::sync::Mutex::default(),
+            card_cache: None,
             institution_links,
             country_links,
             institution_cards,
@@ -461,6 +515,15 @@ impl<'a> Voice<'a> {
             feed_items: (0..site.articles.len()).map(|_| std::sync::OnceLock::new()).collect(),
             other_sites: Vec::new(),
         }
+    }
+
+    /// The problems of rendering cards ahead of the pages, each once (every
+    /// card meets the same mistake of the component).
+    fn take_card_problems(&mut self) -> Vec<Diagnostic> {
+        let mut problems = std::mem::take(self.card_problems.get_mut().unwrap_or_else(|e| e.into_inner()));
+        problems.sort();
+        problems.dedup();
+        problems
     }
 
     /// Lets go of the views made on the way (cards, feed items, the sitemap).
@@ -508,31 +571,65 @@ impl<'a> Voice<'a> {
         self.render_template("search.html", &context)
     }
 
-    /// Article `i` as listings show it.
+    /// Article `i` as listings show it, prepared for templates, with its
+    /// card rendered through the theme's component (see [`CARD_LEVELS`]).
     fn card(&self, i: usize) -> &Shared<ArticleCard> {
         self.cards[i].get_or_init(|| {
-            let (a, base, routes, lang) = (&self.site.articles[i], self.base, &self.routes, self.lang());
-            let path = routes.article(&a.lang, &a.slug);
-            let language = self.site.config.lang(&a.lang);
-            let year = a.date.year();
-            Box::new(Shared::new(ArticleCard {
-                title: a.title.clone(),
-                url: base.url(&path),
-                permalink: base.permalink(&path),
-                date_iso: a.date.iso(),
-                date_display: a.date.display(&self.dates),
-                year,
-                year_url: base.url(&routes.year(lang, year)),
-                summary: a.summary.clone(),
-                institutions: a.institutions.iter().map(|&id| self.institution_links[id].clone()).collect(),
-                countries: a.countries.iter().map(|&id| self.country_links[id].clone()).collect(),
-                reading_minutes: a.body.reading_minutes,
-                image: a.image.as_ref().map(|img| self.figure_view(&path, img, Role::Lead)),
-                lang: language.map_or(a.lang.as_str(), |l| l.tag.as_str()).to_string(),
-                language_name: (a.lang != lang)
-                    .then(|| language.map_or(a.lang.as_str(), |l| l.name.as_str()).to_string()),
-            }))
+            let view = self.card_view(i);
+            if !self.renders_cards {
+                return Box::new(Shared::new(view));
+            }
+            let kept = self
+                .card_cache
+                .as_ref()
+                .map(|(cache, site)| (cache, crate::plan::hash_of(&(site, hash_serialized(&view)))));
+            let mut card = Shared::new(view);
+            let html = match kept.as_ref().and_then(|(cache, key)| cache.get(*key)) {
+                Some(html) => html,
+                None => {
+                    let mut failed = false;
+                    let html = CARD_LEVELS.map(|(level, _)| {
+                        let html = self.theme.render_card(card.value(), level, self.site_view.value());
+                        tera::Value::safe_string(&html.unwrap_or_else(|problem| {
+                            // Reported once, by `render`; the pages get an empty card.
+                            self.card_problems.lock().unwrap_or_else(|e| e.into_inner()).push(problem);
+                            failed = true;
+                            String::new()
+                        }))
+                    });
+                    if let (Some((cache, key)), false) = (&kept, failed) {
+                        cache.put(*key, html.clone());
+                    }
+                    html
+                }
+            };
+            card.add_fields(CARD_LEVELS.map(|(_, name)| name).into_iter().zip(html));
+            Box::new(card)
         })
+    }
+
+    /// What article `i`'s card is made from (which [`Voice::card`] renders).
+    fn card_view(&self, i: usize) -> ArticleCard {
+        let (a, base, routes, lang) = (&self.site.articles[i], self.base, &self.routes, self.lang());
+        let path = routes.article(&a.lang, &a.slug);
+        let language = self.site.config.lang(&a.lang);
+        let year = a.date.year();
+        ArticleCard {
+            title: a.title.clone(),
+            url: base.url(&path),
+            permalink: base.permalink(&path),
+            date_iso: a.date.iso(),
+            date_display: a.date.display(&self.dates),
+            year,
+            year_url: base.url(&routes.year(lang, year)),
+            summary: a.summary.clone(),
+            institutions: a.institutions.iter().map(|&id| self.institution_links[id].clone()).collect(),
+            countries: a.countries.iter().map(|&id| self.country_links[id].clone()).collect(),
+            reading_minutes: a.body.reading_minutes,
+            image: a.image.as_ref().map(|img| self.figure_view(&path, img, Role::Lead)),
+            lang: language.map_or(a.lang.as_str(), |l| l.tag.as_str()).to_string(),
+            language_name: (a.lang != lang).then(|| language.map_or(a.lang.as_str(), |l| l.name.as_str()).to_string()),
+        }
     }
 
     fn lang(&self) -> &str {
@@ -922,7 +1019,7 @@ impl<'a> Voice<'a> {
         let site = self.site;
         let y = &self.index.years[i];
         let mut months: Vec<MonthGroup<'_>> = Vec::new();
-        let mut year_only: Vec<&ArticleCard> = Vec::new();
+        let mut year_only: Vec<&Shared<ArticleCard>> = Vec::new();
         for &a in &y.articles {
             // Newest first, a year alone sorts after every month of its year.
             let Some(month) = site.articles[a].date.month() else {

@@ -15,7 +15,8 @@
 //! one, by name. Templates are parsed once per build; every syntax error of
 //! every template is reported, each at its file and line. Autoescaping is on
 //! for `.html` and `.xml` templates; the only values templates mark `safe`
-//! are the HTML that stele itself rendered from Markdown.
+//! are the HTML that stele itself rendered from Markdown and the cards it
+//! rendered through the theme's own `article_card` component.
 //!
 //! Templates name theme static files through the `asset` function
 //! (`{{ site.home_url }}{{ asset(path="style.css") }}`). In a build for
@@ -48,6 +49,18 @@ const BUILT_IN: [(&str, &str); 5] = [
     ("sitemap_index.xml", include_str!("../../themes/heritage/templates/sitemap_index.xml")),
     ("robots.txt", include_str!("../../themes/heritage/templates/robots.txt")),
 ];
+
+/// The component that shows an article in a listing. When a theme defines
+/// it (see [`Theme::renders_cards`]), each card is rendered once per build
+/// and language at each of [`CARD_LEVELS`], and templates print the result
+/// (`{{ card.h3 | safe }}`) instead of rendering the component again on
+/// every page that lists the article: a site of 10,000 articles shows
+/// about 100,000 cards.
+pub const CARD_COMPONENT: &str = "article_card";
+
+/// The heading levels cards are rendered at ahead of the pages: `card.h2`
+/// and `card.h3`.
+pub const CARD_LEVELS: [(i64, &str); 2] = [(2, "h2"), (3, "h3")];
 
 /// Templates by name: (the file, as messages show it; its text).
 pub type Sources = BTreeMap<String, (String, String)>;
@@ -247,6 +260,44 @@ impl Theme {
     /// Whether a template of this name exists.
     pub fn has(&self, name: &str) -> bool {
         self.tera.contains_template(name)
+    }
+
+    /// Whether the templates define the card component stele renders ahead
+    /// of the pages (see [`CARD_COMPONENT`]): `article_card` with the
+    /// arguments `card` and `level`, any other argument having a default and
+    /// any implicit one being `site`.
+    pub fn renders_cards(&self) -> bool {
+        self.tera.get_component_definition(CARD_COMPONENT).is_some_and(|component| {
+            let has = |name: &str| component.args().iter().any(|a| a.name() == name && !a.is_implicit());
+            has("card")
+                && has("level")
+                && component.args().iter().all(|a| {
+                    matches!(a.name(), "card" | "level") || !a.is_required() && (!a.is_implicit() || a.name() == "site")
+                })
+        })
+    }
+
+    /// The card component rendered for one card at one heading level, as a
+    /// page would render `{{ <article_card card={card} level={level}/> }}`
+    /// (`site` is the page's site view).
+    pub fn render_card(&self, card: tera::Value, level: i64, site: tera::Value) -> Result<String, Diagnostic> {
+        let mut args = tera::Context::new();
+        args.insert_value("card", card);
+        args.insert_value("level", tera::Value::from(level));
+        let mut implicits = tera::Context::new();
+        implicits.insert_value("site", site);
+        self.tera.render_component_with_implicits(CARD_COMPONENT, &args, &implicits, None, true).map_err(|err| {
+            // The template that defines the component, for errors that name none.
+            let current = self
+                .sources
+                .iter()
+                .find(|(_, (_, text))| text.contains("component article_card"))
+                .map_or(CARD_COMPONENT, |(name, _)| name.as_str());
+            template_diagnostics(&err, &self.sources, current)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Diagnostic::new(current, err.to_string()))
+        })
     }
 
     /// Renders `name` with a typed context.

@@ -36,6 +36,15 @@
 //! Names of institutions and countries come in the page's language, with
 //! their other names beside them.
 //!
+//! Article cards are rendered ahead of the pages: when the theme defines
+//! the component `article_card(card, level)`, each card a language shows is
+//! rendered through it once at level 2 and once at level 3, and templates
+//! see the results as `card.h2` and `card.h3` (HTML, printed with `safe`).
+//! A listing prints `{{ card.h3 | safe }}` rather than calling the
+//! component, which would render the same card again on every page that
+//! lists it; the output is the same. A theme without that component has
+//! no `h2` and `h3`.
+//!
 //! No words come from here: a page whose title is a phrase (the listings,
 //! the 404 page) gets an empty `current.title` and writes its title in its
 //! template (`{% block title %}`) from `site.t`; feeds say what they are
@@ -61,6 +70,21 @@ impl<T: Serialize> Shared<T> {
     pub fn new(view: T) -> Self {
         let prepared = tera::Value::try_from_serializable(&view).ok();
         Shared { view, prepared }
+    }
+
+    /// The view as a template value (an `Arc` clone once prepared).
+    pub fn value(&self) -> tera::Value {
+        self.prepared.clone().unwrap_or_else(|| tera::Value::from_serializable(&self.view))
+    }
+
+    /// Adds fields that templates see beside the view's own (the view is a
+    /// struct); Rust code and hashes never see them.
+    pub fn add_fields(&mut self, fields: impl IntoIterator<Item = (&'static str, tera::Value)>) {
+        let Some(mut map) = self.value().into_map() else { return };
+        for (key, value) in fields {
+            map.insert(tera::value::Key::from(key), value);
+        }
+        self.prepared = Some(tera::Value::from(map));
     }
 }
 
@@ -248,6 +272,11 @@ pub struct ArticleCard {
     /// The name of the article's language when it is not the page's (an
     /// article shown because it has no translation in the page's language).
     pub language_name: Option<String>,
+    // Templates also see `h2` and `h3` when the theme defines the component
+    // `article_card(card, level)`: the component rendered for this card at
+    // that level, once per build, to be printed with `safe` (see
+    // `crate::render::theme::CARD_COMPONENT`). They are not fields here, so
+    // that a card's hash is that of what it is made from.
 }
 
 /// A whole article.
@@ -408,7 +437,7 @@ pub struct YearOnlyGroup<'a> {
     pub name: String,
     /// The year (`2024`), usable as an anchor.
     pub id: String,
-    pub articles: Vec<&'a ArticleCard>,
+    pub articles: Vec<&'a Shared<ArticleCard>>,
 }
 
 /// A standalone page.

@@ -21,6 +21,10 @@
 //!    ([`Plan::fingerprints`]). Entries whose fingerprint is new are
 //!    rendered; paths that left the plan are removed.
 //!
+//! 3. **Render.** Cards rendered through the theme's component are kept
+//!    from one update to the next ([`CardCache`]), by what they show: a
+//!    listing that shifts after an edit renders only the cards that changed.
+//!
 //! Either way the result is what a full build from scratch would give, byte
 //! for byte (tests/session.rs compares the two after every kind of edit).
 //! Every file is read through the loader, so a file the build refuses (a
@@ -44,8 +48,8 @@ use crate::error::{Diagnostic, Error};
 use crate::index::Editions;
 use crate::output::MemoryOutput;
 use crate::plan::{Entry, Plan, Versions, hash_of, hasher};
-use crate::render::Renderer;
 use crate::render::theme::Theme;
+use crate::render::{CardCache, Renderer};
 
 /// The site's files by site path (`articles/x/index.html`); the paths are
 /// shared, so that the copy an update makes of the map copies no path.
@@ -74,6 +78,8 @@ struct State {
     generations: HashMap<String, u64>,
     /// How many times the templates or site.toml changed.
     templates: u64,
+    /// Cards rendered through the theme, for the value of `templates` beside them.
+    card_cache: (u64, Arc<CardCache>),
     /// The last groupings and plan, with the [`structure`] they were made for.
     kept: Option<Kept>,
     /// Search index files left for [`Session::finish_search`]: their entry in
@@ -137,6 +143,7 @@ impl Session {
             cards: previous.map(|p| p.cards).unwrap_or_default(),
             generations: HashMap::new(),
             templates: 0,
+            card_cache: (0, Arc::default()),
             kept: None,
             pending_search: Vec::new(),
         };
@@ -458,6 +465,10 @@ impl Session {
                 (renderer, plan, Some(old.map(|k| k.plan)))
             }
         };
+        if state.card_cache.0 != state.templates {
+            state.card_cache = (state.templates, Arc::default());
+        }
+        renderer.keep_cards(&state.card_cache.1);
         let versions = versions(&renderer, site, state.templates, &state.generations, &mut state.cards);
         let fingerprints = plan.fingerprints(&versions, site);
         let stale: Vec<usize> = match &old_plan {
@@ -502,6 +513,8 @@ impl Session {
             incremental,
         };
         state.kept = Some(Kept { structure, editions: renderer.into_editions(), plan });
+        // Every card in every language, twice over for old versions.
+        state.card_cache.1.limit(2 * site.articles.len() * site.config.languages.len() + 1000);
         let mut fingerprints = fingerprints;
         // Left for later: not rendered yet, so not the new value.
         state.pending_search = later.iter().map(|&i| (i, fingerprints[i])).collect();
