@@ -636,14 +636,15 @@ fn versions(
     let institution_native: Vec<u64> = site.institutions.iter().map(|i| hash_of(&i.names)).collect();
     let country_native: Vec<u64> = site.countries.iter().map(|c| hash_of(&c.names)).collect();
 
-    let mut article_card = Vec::with_capacity(site.articles.len());
-    let mut article_full = Vec::with_capacity(site.articles.len());
-    for (i, a) in site.articles.iter().enumerate() {
-        let group = groups.get(a.group.as_str());
-        let inputs = {
+    // What each card is made from; the cards whose inputs are new are hashed
+    // again, in parallel (after a template edit, that is every card).
+    let inputs: Vec<u64> = site
+        .articles
+        .iter()
+        .map(|a| {
             use std::hash::{Hash, Hasher};
             let mut h = hasher();
-            (a.source_hash, global, group).hash(&mut h);
+            (a.source_hash, global, groups.get(a.group.as_str())).hash(&mut h);
             for &id in &a.institutions {
                 institution_terms[id].hash(&mut h);
             }
@@ -651,15 +652,22 @@ fn versions(
                 country_terms[id].hash(&mut h);
             }
             h.finish()
-        };
-        let card = match cards.get(&a.rel_path) {
-            Some(&(known, card)) if known == inputs => card,
-            _ => {
-                let card = renderer.card_hash(i);
-                cards.insert(a.rel_path.clone(), (inputs, card));
-                card
-            }
-        };
+        })
+        .collect();
+    let known = |i: usize| cards.get(&site.articles[i].rel_path).filter(|(known, _)| *known == inputs[i]).map(|c| c.1);
+    let new_cards: Vec<(usize, u64)> = {
+        use rayon::prelude::*;
+        let stale: Vec<usize> = (0..site.articles.len()).filter(|&i| known(i).is_none()).collect();
+        stale.into_par_iter().map(|i| (i, renderer.card_hash(i))).collect()
+    };
+    for (i, card) in new_cards {
+        cards.insert(site.articles[i].rel_path.clone(), (inputs[i], card));
+    }
+    let mut article_card = Vec::with_capacity(site.articles.len());
+    let mut article_full = Vec::with_capacity(site.articles.len());
+    for a in &site.articles {
+        let group = groups.get(a.group.as_str());
+        let card = cards.get(&a.rel_path).map_or(0, |c| c.1);
         article_card.push(card);
         article_full.push({
             use std::hash::{Hash, Hasher};
