@@ -144,3 +144,32 @@ fn a_mistake_in_the_card_component_is_reported_once_at_its_line() {
     assert!(err.contains(&format!("partials/components.html:{line}:")), "{err}");
     assert_eq!(err.matches("partials/components.html").count(), 1, "{err}");
 }
+
+/// A theme whose `article_card` takes other arguments than `card` and
+/// `level` is left to call it itself: nothing is rendered ahead (templates
+/// see no `card.h3`), and its pages build.
+#[test]
+fn a_card_component_of_another_shape_is_not_rendered_ahead() {
+    let site = TestSite::new();
+    site.simple_article("a", "An article", "2024-03-12", &["Dunhuang Academy"]);
+    let components = "themes/heritage/templates/partials/components.html";
+    let text = std::fs::read_to_string(site.path(components)).expect("components.html");
+    let text = text
+        .replace("article_card(card, level: integer = 3, @site)", "article_card(card, tone, level: integer = 3, @site)")
+        .replace("<article class=\"card\">", "<article class=\"card {{ tone }}\">");
+    site.write(components, text);
+    for name in ["index.html", "year.html", "article.html", "partials/listing.html"] {
+        let path = format!("themes/heritage/templates/{name}");
+        let text = std::fs::read_to_string(site.path(&path)).expect("a theme template");
+        let call = |level: u8| {
+            format!(
+                "{{{{ <article_card card={{card}} tone={{\"calm\"}} level={{{level}}}/> }}}}[{{{{ card.h{level} | default(value=\"none\") }}}}]"
+            )
+        };
+        site.write(&path, text.replace("{{ card.h2 | safe }}", &call(2)).replace("{{ card.h3 | safe }}", &call(3)));
+    }
+    let files = site.build_ok();
+    let listing = files.text("articles/index.html");
+    assert!(listing.contains("<article class=\"card calm\">"), "{listing}");
+    assert!(listing.contains("</article>[none]"), "{listing}");
+}

@@ -291,7 +291,7 @@ impl Theme {
             let current = self
                 .sources
                 .iter()
-                .find(|(_, (_, text))| text.contains("component article_card"))
+                .find(|(_, (_, text))| text.contains(&format!("component {CARD_COMPONENT}")))
                 .map_or(CARD_COMPONENT, |(name, _)| name.as_str());
             template_diagnostics(&err, &self.sources, current)
                 .into_iter()

@@ -80,7 +80,9 @@ impl<T: Serialize> Shared<T> {
     /// Adds fields that templates see beside the view's own (the view is a
     /// struct); Rust code and hashes never see them.
     pub fn add_fields(&mut self, fields: impl IntoIterator<Item = (&'static str, tera::Value)>) {
-        let Some(mut map) = self.value().into_map() else { return };
+        // Taken, not cloned: the map is then this card's alone and is not copied.
+        let value = self.prepared.take().unwrap_or_else(|| tera::Value::from_serializable(&self.view));
+        let Some(mut map) = value.into_map() else { return };
         for (key, value) in fields {
             map.insert(tera::value::Key::from(key), value);
         }

@@ -654,21 +654,22 @@ fn versions(
             h.finish()
         })
         .collect();
-    let known = |i: usize| cards.get(&site.articles[i].rel_path).filter(|(known, _)| *known == inputs[i]).map(|c| c.1);
+    let mut article_card: Vec<Option<u64>> = (0..site.articles.len())
+        .map(|i| cards.get(&site.articles[i].rel_path).filter(|(known, _)| *known == inputs[i]).map(|c| c.1))
+        .collect();
     let new_cards: Vec<(usize, u64)> = {
         use rayon::prelude::*;
-        let stale: Vec<usize> = (0..site.articles.len()).filter(|&i| known(i).is_none()).collect();
+        let stale: Vec<usize> = (0..site.articles.len()).filter(|&i| article_card[i].is_none()).collect();
         stale.into_par_iter().map(|i| (i, renderer.card_hash(i))).collect()
     };
     for (i, card) in new_cards {
         cards.insert(site.articles[i].rel_path.clone(), (inputs[i], card));
+        article_card[i] = Some(card);
     }
-    let mut article_card = Vec::with_capacity(site.articles.len());
+    let article_card: Vec<u64> = article_card.into_iter().map(Option::unwrap_or_default).collect();
     let mut article_full = Vec::with_capacity(site.articles.len());
-    for a in &site.articles {
+    for (a, &card) in site.articles.iter().zip(&article_card) {
         let group = groups.get(a.group.as_str());
-        let card = cards.get(&a.rel_path).map_or(0, |c| c.1);
-        article_card.push(card);
         article_full.push({
             use std::hash::{Hash, Hasher};
             let mut h = hasher();
